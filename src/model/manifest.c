@@ -385,6 +385,12 @@ static int check_container(Check *c, const char *prefix, ContainerSpec *s, const
         /* containerd's id for the container: <space>_<stack>_<cell>_<container>. */
         _cleanup_free_ char *cdid = NULL;
         r = containerd_container_id_build(s->space_id, s->stack_id, s->cell_id, s->id, &cdid);
+        if (r == -ENAMETOOLONG)
+                return fail(c, p_id, "the containerd id \"%s_%s_%s_%s\" would be longer than %d characters: shorten the names",
+                            s->space_id, s->stack_id, s->cell_id, s->id, CONTAINERD_IDENTIFIER_LENGTH_MAX);
+        if (r == -EINVAL)
+                return fail(c, p_id, "containerd refuses the id \"%s_%s_%s_%s\" (no \"--\" in names)", s->space_id,
+                            s->stack_id, s->cell_id, s->id);
         if (r < 0)
                 return r;
         r = default_or_match(c, p_cdid, &s->containerd_id, cdid, "id kukeon derives from space, stack, cell and container");
@@ -423,6 +429,9 @@ static int check_realm(Check *c, RealmDoc *d) {
         if (isempty(d->spec.namespace_)) {
                 _cleanup_free_ char *ns = NULL;
                 r = containerd_namespace_build(d->metadata.name, NULL, c->ctx->namespace_suffix, &ns);
+                if (r == -ENAMETOOLONG || r == -EINVAL)
+                        return fail(c, "metadata.name", "realm \"%s\" gives no valid containerd namespace (too long, or \"--\" in it): set spec.namespace",
+                                    d->metadata.name);
                 if (r < 0)
                         return r;
                 free(d->spec.namespace_);

@@ -118,6 +118,10 @@ static void test_ids_default_and_must_match(void) {
         expect_invalid(CELL_HEAD "  containers: [{id: a, image: i, realmId: other}]\n",
                        "spec.containers[0].realmId: is \"other\" but the cell's is \"main\"");
         expect_invalid(CELL_HEAD "  containers: [{id: a, image: i, containerdId: x}]\n", "spec.containers[0].containerdId");
+        /* containerd's own limits on the derived id surface as errors on the container. */
+        expect_invalid(CELL_HEAD "  containers: [{id: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, image: i}]\n",
+                       "would be longer than 76 characters");
+        expect_invalid(CELL_HEAD "  containers: [{id: a--b, image: i}]\n", "containerd refuses the id");
 }
 
 static void test_root_container_resolution(void) {
