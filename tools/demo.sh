@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# tools/demo.sh — show kukeon working on the real stack: the CLI on the example manifests,
+# then a throw-away machine (systemd as PID 1, D-Bus, polkit, containerd; see
+# tests/machine/kukeon-machine) with kukeon installed, the test image loaded and a container
+# run in it.  Everything it starts it takes down again; nothing reaches the host's files.
+#
+#   sudo tools/demo.sh            (KUKEON_BUILD_DIR=build by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+src=$PWD
+build=${KUKEON_BUILD_DIR:-build}
+name=${KUKEON_DEMO_MACHINE:-demo}
+KM=$src/tests/machine/kukeon-machine
+ns=kukeon-demo
+ref=docker.io/library/busybox:latest
+
+if [[ -t 1 ]]; then bold=$'\e[1m' off=$'\e[0m'; else bold="" off=""; fi
+step() { printf '\n%s== %s%s\n' "$bold" "$*" "$off"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
+
+[[ $(id -u) == 0 ]] || { echo "demo: must run as root (it boots a machine with namespaces)" >&2; exit 1; }
+
+# --- build ----------------------------------------------------------------------------------
+step "build ($build)"
+if [[ ! -f $build/build.ninja ]]; then
+        run meson setup "$build" -Dprefix=/usr
+fi
+run ninja -C "$build"
+build=$(cd "$build" && pwd)
+
+# --- the CLI: kuke apply --dry-run on every example manifest -------------------------------
+# [KUKE-DRY-RUN] Runs as soon as build/src/kuke/kuke exists; later demos (kuke apply for real,
+# kuke get, kuke image load) go in the machine section below, where kukeond runs.
+kuke=$build/src/kuke/kuke
+if [[ -x $kuke ]]; then
+        for f in docs/examples/*.yaml; do
+                step "kuke apply --dry-run -f $f"
+                run "$kuke" apply --dry-run -f "$f"
+        done
+else
+        step "kuke apply --dry-run: $kuke not built yet, skipped"
+fi
+
+# --- the machine ----------------------------------------------------------------------------
+export KUKEON_MACHINE_STATE_DIR=$build/machines
+m() { printf '[%s]$ %s\n' "$name" "$*"; "$KM" -n "$name" exec "$@"; }
+down() {
+        local rc=$?
+        step "take the machine down"
+        run "$KM" -n "$name" down || rc=1
+        exit $rc
+}
+
+step "boot the machine '$name' (kukeon from $build installed in it)"
+t0=$(date +%s%N)
+run "$KM" -n "$name" -b "$build" --owner $$ up
+t1=$(date +%s%N)
+trap down EXIT
+echo "up in $(( (t1 - t0) / 1000000 )) ms"
+
+step "systemd is PID 1 inside, with dbus, polkit and containerd as units"
+m systemctl is-system-running
+m systemctl list-units --no-pager --no-legend dbus.service polkit.service containerd.service kukeon.slice
+m busctl --no-pager --no-legend list --acquired
+
+step "kukeon as installed in the machine"
+m sh -c 'command -v kuke && kuke version || echo "(kuke not installed)"'
+
+step "the test image (busybox-static as an OCI layout), loaded into containerd"
+img=$build/tests/image/busybox-oci.tar
+run tests/image/build-test-image -o "$img"
+# [KUKE-IMAGE-LOAD] until 'kuke image load' exists, ctr imports it
+m ctr -n "$ns" images import - <"$img"
+m ctr -n "$ns" images ls
+
+step "a container from it"
+m ctr -n "$ns" run --rm "$ref" demo-1 sh -c 'echo "hello from a container on $(hostname)"; cat /proc/self/cgroup | grep memory'
+
+step "a scope under kukeon.slice with a memory limit (what a cell becomes)"
+m systemd-run --quiet --unit=demo-cell --slice=kukeon-demo.slice -p MemoryMax=64M sleep 300
+m systemctl status --no-pager -n0 demo-cell.service
+m cat /sys/fs/cgroup/memory/kukeon.slice/kukeon-demo.slice/demo-cell.service/memory.limit_in_bytes
+m systemctl stop demo-cell.service
+
+# [KUKE-MACHINE-DEMO] once kukeond exists: kuke apply -f docs/examples/…, kuke get, kuke logs …

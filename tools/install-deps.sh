@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs everything kukeon needs to build, test and run on Debian 12, as root.
+# Idempotent: packages already present are left alone, and apt is not even asked when
+# nothing is missing.
+set -euo pipefail
+
+packages=(
+        # build
+        meson ninja-build pkg-config gcc clang libclang-rt-14-dev
+        libsystemd-dev libyaml-dev libjansson-dev
+        libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
+        golang-github-containerd-containerd-dev golang-github-gogo-protobuf-dev
+        libnl-3-dev libnl-route-3-dev libarchive-dev libcurl4-openssl-dev libssl-dev
+        # the runtime the test machine boots
+        systemd dbus polkitd pkexec containerd runc containernetworking-plugins
+        iptables iproute2 util-linux busybox-static docker-registry
+        # tools the scripts use
+        python3 jq
+)
+
+if [ "$(id -u)" != 0 ]; then
+        echo "install-deps: must run as root (it installs Debian packages)" >&2
+        exit 1
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+        echo "install-deps: all ${#packages[@]} packages present"
+        exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# Services must not start on the host at install time: the host has no systemd as PID 1,
+# and the project only ever runs them inside its own test machine.
+policy=/usr/sbin/policy-rc.d
+created_policy=
+if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' > "$policy"
+        chmod 755 "$policy"
+        created_policy=1
+fi
+trap '[ -n "$created_policy" ] && rm -f "$policy"' EXIT
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
