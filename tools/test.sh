@@ -34,6 +34,13 @@ meson test -C "$build" --suite unit --print-errorlogs || status=1
 meson test -C "$asan" --suite unit --print-errorlogs || status=1
 meson test -C "$build" --suite integration --print-errorlogs --timeout-multiplier 2 || status=1
 
+# The manifest parser takes untrusted input: fuzz it (libFuzzer, ASan+UBSan) for a minute
+# on every run. KUKEON_FUZZ_SECONDS=0 skips it for a quick local run.
+fuzz_seconds=${KUKEON_FUZZ_SECONDS:-60}
+if [ "$fuzz_seconds" != 0 ]; then
+        tools/fuzz.sh "$fuzz_seconds" || { echo "test: the manifest fuzzer failed" >&2; status=1; }
+fi
+
 # One closing line over every suite, counted from meson's logs.
 python3 tools/test-summary.py "$build/meson-logs/testlog.json" "$asan/meson-logs/testlog.json"
 

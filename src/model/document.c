@@ -347,6 +347,12 @@ int document_list_read_file(FILE *f, DocumentList **ret) {
         return document_list_parse(buf ?: "", size, ret);
 }
 
+/* A document is written out when it decoded and passed validation: a document that decoded
+ * but was then refused (a bad name, a missing field) has an object and an error. */
+static bool document_is_emitted(const Document *d) {
+        return d->object && !d->error;
+}
+
 size_t document_list_count_errors(const DocumentList *l) {
         size_t n = 0;
         for (size_t i = 0; l && i < l->n_documents; i++)
@@ -402,7 +408,7 @@ int document_list_format_yaml(const DocumentList *l, char **ret) {
         bool first = true;
         for (size_t i = 0; r >= 0 && i < l->n_documents; i++) {
                 const Document *d = &l->documents[i];
-                if (!d->object)
+                if (!document_is_emitted(d))
                         continue;
                 r = yaml_emit_document_start(&e, first);
                 if (r >= 0)
@@ -426,17 +432,23 @@ int document_list_format_yaml(const DocumentList *l, char **ret) {
 
 int document_list_format_json(const DocumentList *l, char **ret) {
         json_t *out = NULL;
-        size_t n_ok = l->n_documents - document_list_count_errors(l);
+        size_t n_emitted = 0;
 
-        if (n_ok == 1) {
+        for (size_t i = 0; i < l->n_documents; i++)
+                if (document_is_emitted(&l->documents[i]))
+                        n_emitted++;
+
+        /* One document prints as an object, any other number as an array, as kubectl does. */
+        if (n_emitted == 1) {
                 for (size_t i = 0; i < l->n_documents; i++)
-                        if (l->documents[i].object)
+                        if (document_is_emitted(&l->documents[i]))
                                 out = json_from_object(kind_schema(l->documents[i].kind), l->documents[i].object);
         } else {
                 out = json_array();
                 for (size_t i = 0; out && i < l->n_documents; i++) {
                         const Document *d = &l->documents[i];
-                        if (d->object && json_array_append_new(out, json_from_object(kind_schema(d->kind), d->object)) < 0) {
+                        if (document_is_emitted(d) &&
+                            json_array_append_new(out, json_from_object(kind_schema(d->kind), d->object)) < 0) {
                                 json_decref(out);
                                 out = NULL;
                         }
