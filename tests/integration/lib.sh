@@ -143,7 +143,10 @@ host_snapshot() {
         mkdir -p "$dir"
         # files: /tmp /etc /opt /run /var (directory mtimes left out: an entry added or
         # removed shows up as a path of its own); content hashes of /etc
-        find /tmp /etc /opt /run /var -xdev \( -type d -printf '%y %m %U:%G - - %p\n' \) -o \
+        # The project's own trees are left out: a checkout may live under /var/tmp, and its
+        # build tree is where tests keep their files.
+        find /tmp /etc /opt /run /var -xdev \( -path "$KUKEON_SOURCE_ROOT" -o -path "$KUKEON_BUILD_ROOT" \) -prune -o \
+                \( -type d -printf '%y %m %U:%G - - %p\n' \) -o \
                 -printf '%y %m %U:%G %s %T@ %p\n' 2>/dev/null | sort -k6 >"$dir/files" || true
         find /etc -xdev -type f -readable -print0 2>/dev/null | sort -z |
                 xargs -0 -r sha256sum 2>/dev/null >"$dir/etc.sha256" || true
