@@ -30,9 +30,10 @@ status=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 
-meson test -C "$build" --suite unit --print-errorlogs || status=1
-meson test -C "$asan" --suite unit --print-errorlogs || status=1
-meson test -C "$build" --suite integration --print-errorlogs --timeout-multiplier 2 || status=1
+# Each run keeps its own log (meson-logs/<logbase>.json) for the summary below.
+meson test -C "$build" --suite unit --print-errorlogs --logbase unit || status=1
+meson test -C "$asan" --suite unit --print-errorlogs --logbase unit || status=1
+meson test -C "$build" --suite integration --print-errorlogs --timeout-multiplier 2 --logbase integration || status=1
 
 # The manifest parser takes untrusted input: fuzz it (libFuzzer, ASan+UBSan) for a minute
 # on every run. KUKEON_FUZZ_SECONDS=0 skips it for a quick local run.
@@ -42,10 +43,11 @@ if [ "$fuzz_seconds" != 0 ]; then
 fi
 
 # One closing line over every suite, counted from meson's logs.
-python3 tools/test-summary.py "$build/meson-logs/testlog.json" "$asan/meson-logs/testlog.json"
+python3 tools/test-summary.py "$build/meson-logs/unit.json" "$asan/meson-logs/unit.json" \
+        "$build/meson-logs/integration.json"
 
 # On CI an integration suite that skipped is a failure: it is the point of the suite.
 if [ "${CI:-}" = true ]; then
-        python3 tools/test-summary.py --require-suite integration "$build/meson-logs/testlog.json" || status=1
+        python3 tools/test-summary.py --require-suite integration "$build/meson-logs/integration.json" || status=1
 fi
 exit $status
