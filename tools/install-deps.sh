@@ -16,6 +16,8 @@ packages=(
         iptables iproute2 util-linux busybox-static docker-registry
         # tools the scripts use
         python3 jq
+        # image-pull: pushes to its registries with curl, signs its test tokens with openssl
+        curl openssl
 )
 
 if [ "$(id -u)" != 0 ]; then
