@@ -18,6 +18,8 @@ packages=(
         python3 jq
         # image-pull: pushes to its registries with curl, signs its test tokens with openssl
         curl openssl
+        # the completion scripts of kuke autocomplete, parsed by their own shells in tests
+        zsh fish
 )
 
 if [ "$(id -u)" != 0 ]; then

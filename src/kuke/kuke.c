@@ -2,14 +2,27 @@
 #include "kuke.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 static const Verb *const verbs[] = {
+        &verb_init,
+        &verb_get,
+        &verb_create,
         &verb_apply,
+        &verb_delete,
+        &verb_purge,
         &verb_version,
+        &verb_autocomplete,
 };
+
+BusTarget arg_target = {};
+
+/* The one connection of this process, for explaining a lost connection (a --no-daemon kukeond
+ * that exited). */
+static BusClient *current_client = NULL;
 
 int error(const char *fmt, ...) {
         va_list ap;
@@ -21,26 +34,156 @@ int error(const char *fmt, ...) {
         return 1;
 }
 
-int output_format_parse(const char *s, OutputFormat *ret) {
-        if (streq(s, "yaml"))
-                *ret = OUTPUT_YAML;
-        else if (streq(s, "json"))
-                *ret = OUTPUT_JSON;
+int connect_option(int c, const char *arg) {
+        _cleanup_free_ char *msg = NULL;
+        int r;
+
+        switch (c) {
+        case 'H':
+                r = bus_target_set_host(&arg_target, arg, &msg);
+                break;
+        case ARG_NO_DAEMON:
+                r = bus_target_set_no_daemon(&arg_target, &msg);
+                break;
+        case ARG_NO_ASK_PASSWORD:
+                arg_target.no_ask_password = true;
+                return 1;
+        default:
+                return 0;
+        }
+        if (r == -ENOMEM)
+                return error("out of memory"), -1;
+        if (r < 0)
+                return error("%s", strna(msg)), -1;
+        return 1;
+}
+
+int connect_or_complain(BusClient **ret) {
+        _cleanup_(bus_client_freep) BusClient *c = NULL;
+        int r;
+
+        r = bus_client_new(&c);
+        if (r < 0)
+                return error("out of memory");
+        r = bus_client_connect(c, &arg_target);
+        if (r >= 0) {
+                current_client = *ret = TAKE_PTR(c);
+                return 0;
+        }
+        switch (arg_target.transport) {
+        case TRANSPORT_UNIX:
+                return error("cannot connect to kukeond at %s: %s", arg_target.address, strerror(-r));
+        case TRANSPORT_NO_DAEMON:
+                if (r == -ENOENT || r == -EACCES)
+                        return error("cannot run %s: %s (set $KUKEOND to the kukeond to run)", kukeond_path(), strerror(-r));
+                {
+                        /* It may have died at start (not root, a broken configuration): say so. */
+                        _cleanup_free_ char *exit = bus_client_describe_daemon_exit(c);
+                        return error("cannot start kukeond for --no-daemon: %s%s%s%s", strerror(-r), exit ? " (" : "",
+                                     strempty(exit), exit ? ")" : "");
+                }
+        case TRANSPORT_SSH:
+                return error("cannot connect to the system bus of %s: %s", arg_target.address, strerror(-r));
+        default:
+                return error("cannot connect to the system bus: %s", strerror(-r));
+        }
+}
+
+int error_bus(const sd_bus_error *e, int r, const ResourceRef *ref) {
+        _cleanup_free_ char *msg = bus_error_message(e, r, ref);
+
+        bool local = !sd_bus_error_is_set(e) || bus_error_is_local(e);
+        if (local && bus_error_is_local(e))
+                r = -sd_bus_error_get_errno(e);
+        if (local && current_client) {
+                _cleanup_free_ char *exit = bus_client_describe_daemon_exit(current_client);
+                if (exit)
+                        return error("%s (%s)", strna(msg), exit);
+        }
+        if (local && arg_target.transport == TRANSPORT_SSH &&
+            (r == -ECONNRESET || r == -ENOTCONN || r == -EPIPE))
+                return error("%s (could ssh reach %s and run systemd-stdio-bridge there?)", strna(msg), arg_target.address);
+        return error("%s", msg ?: "out of memory");
+}
+
+int check_ref_or_complain(const ResourceRef *ref, bool allow_system_realm) {
+        _cleanup_free_ char *msg = NULL;
+        int r = resource_ref_check(ref, allow_system_realm, &msg);
+        if (r == -ENOMEM)
+                return error("out of memory");
+        if (r < 0)
+                return error("%s", strna(msg));
+        return 0;
+}
+
+void client_freep(BusClient **c) {
+        if (*c == current_client)
+                current_client = NULL;
+        *c = bus_client_free(*c);
+}
+
+int parse_resource_args(const char *verb, int argc, char *argv[], const char *realm, const char *space,
+                        bool name_required, ResourceRef *ret, bool *ret_single) {
+        ResourceRef ref = {
+                .realm = realm ?: DEFAULT_REALM,
+                .space = space ?: DEFAULT_SPACE,
+        };
+        bool plural;
+
+        if (optind >= argc)
+                return error("no resource type given: kuke %s realm|space|stack%s (see 'kuke %s --help')", verb,
+                             name_required ? " NAME" : " [NAME]", verb);
+        if (resource_type_from_string(argv[optind], &ref.type, &plural) < 0)
+                return error("unknown resource type \"%s\" (expected realm, space or stack)", argv[optind]);
+
+        const char *name = optind + 1 < argc ? argv[optind + 1] : NULL;
+        if (optind + 2 < argc)
+                return error("unexpected argument \"%s\" (see 'kuke %s --help')", argv[optind + 2], verb);
+        if (!name && name_required)
+                return error("no %s name given: kuke %s %s NAME", resource_type_to_noun(ref.type), verb,
+                             resource_type_to_noun(ref.type));
+        if (ref.type == RESOURCE_REALM)
+                ref.realm = name;
+        else if (ref.type == RESOURCE_SPACE)
+                ref.space = name;
         else
-                return -EINVAL;
+                ref.stack = name;
+
+        /* Check what will be sent: all levels with a name, only the parents for a list. */
+        if (name) {
+                if (check_ref_or_complain(&ref, true) != 0)
+                        return 1;
+        } else if (ref.type > RESOURCE_REALM) {
+                ResourceRef parent = resource_ref_at(&ref, ref.type - 1);
+                if (check_ref_or_complain(&parent, true) != 0)
+                        return 1;
+        }
+        (void) plural;
+        *ret = ref;
+        if (ret_single)
+                *ret_single = name != NULL;
         return 0;
 }
 
 static void help(FILE *f) {
         fputs("kuke — the kukeon command line\n"
               "\n"
-              "Usage: kuke [--help] VERB [ARGS…]\n"
+              "Usage: kuke [OPTIONS…] VERB [ARGS…]\n"
               "\n"
               "Verbs:\n",
               f);
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                fprintf(f, "  %-10s %s\n", verbs[i]->name, verbs[i]->summary);
-        fputs("\nRun 'kuke VERB --help' for a verb's options.\n", f);
+                fprintf(f, "  %-13s %s\n", verbs[i]->name, verbs[i]->summary);
+        fputs("\n"
+              "Options (before the verb or among its own):\n" CONNECT_OPTIONS_HELP
+              "  -h, --help              show this help\n"
+              "      --version           print the version of kuke\n"
+              "\n"
+              "kuke talks to kukeond over D-Bus: org.kukeon1 on the system bus unless --host,\n"
+              "-H or --no-daemon say otherwise.\n"
+              "\n"
+              "Run 'kuke VERB --help' for a verb's options.\n",
+              f);
 }
 
 static const Verb *find_verb(const char *name) {
@@ -50,31 +193,90 @@ static const Verb *find_verb(const char *name) {
         return NULL;
 }
 
-int main(int argc, char *argv[]) {
-        if (argc < 2) {
-                help(stderr);
-                return 1;
-        }
-        if (STR_IN_SET(argv[1], "--help", "-h", "help")) {
-                if (streq(argv[1], "help") && argc > 2) {
-                        const Verb *v = find_verb(argv[2]);
-                        if (!v)
-                                return error("unknown verb \"%s\" (see 'kuke --help')", argv[2]);
-                        v->help(stdout);
+/* Options before the verb: the connection options, --help, --version. Returns the index of
+ * the verb in argv, or -1 after printing an error, or 0 when done (help printed). */
+static int parse_leading_options(int argc, char *argv[], int *ret_status) {
+        int i;
+
+        for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+                const char *a = argv[i], *value = NULL;
+                int c;
+
+                if (STR_IN_SET(a, "--help", "-h")) {
+                        help(stdout);
+                        *ret_status = 0;
                         return 0;
                 }
-                help(stdout);
-                return 0;
+                if (streq(a, "--version")) {
+                        printf("kuke %s\n", KUKEON_VERSION);
+                        *ret_status = 0;
+                        return 0;
+                }
+                if (streq(a, "--no-daemon"))
+                        c = ARG_NO_DAEMON;
+                else if (streq(a, "--no-ask-password"))
+                        c = ARG_NO_ASK_PASSWORD;
+                else if (STR_IN_SET(a, "--host", "-H")) {
+                        if (i + 1 >= argc) {
+                                *ret_status = error("option %s needs an argument", a);
+                                return -1;
+                        }
+                        c = 'H';
+                        value = argv[++i];
+                } else if (strncmp(a, "--host=", 7) == 0) {
+                        c = 'H';
+                        value = a + 7;
+                } else if (strncmp(a, "-H", 2) == 0) {
+                        c = 'H';
+                        value = a + 2;
+                } else {
+                        *ret_status = error("unknown option \"%s\" (see 'kuke --help')", a);
+                        return -1;
+                }
+                if (connect_option(c, value) < 0) {
+                        *ret_status = 1;
+                        return -1;
+                }
         }
-        if (streq(argv[1], "--version"))
-                return verb_version.run(argc - 1, argv + 1);
+        if (i >= argc) {
+                help(stderr);
+                *ret_status = 1;
+                return -1;
+        }
+        return i;
+}
 
-        const Verb *v = find_verb(argv[1]);
-        if (!v)
-                return error("unknown verb \"%s\" (see 'kuke --help')", argv[1]);
+int main(int argc, char *argv[]) {
+        int status = 0, i;
 
-        int r = v->run(argc - 1, argv + 1);
-        if (fflush(stdout) != 0 && r == 0)
-                return error("failed to write output: %s", strerror(errno));
-        return r;
+        i = parse_leading_options(argc, argv, &status);
+        if (i <= 0) {
+                bus_target_done(&arg_target);
+                return status;
+        }
+
+        if (streq(argv[i], "help")) {
+                if (i + 1 < argc) {
+                        const Verb *v = find_verb(argv[i + 1]);
+                        if (!v)
+                                status = error("unknown verb \"%s\" (see 'kuke --help')", argv[i + 1]);
+                        else
+                                v->help(stdout);
+                } else
+                        help(stdout);
+                bus_target_done(&arg_target);
+                return status;
+        }
+
+        const Verb *v = find_verb(argv[i]);
+        if (!v) {
+                bus_target_done(&arg_target);
+                return error("unknown verb \"%s\" (see 'kuke --help')", argv[i]);
+        }
+
+        status = v->run(argc - i, argv + i);
+        if (fflush(stdout) != 0 && status == 0)
+                status = error("failed to write output: %s", strerror(errno));
+        bus_target_done(&arg_target);
+        return status;
 }

@@ -8,7 +8,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "bus-client.h"
 #include "macro.h"
+#include "output.h"
 
 typedef struct Verb {
         const char *name;
@@ -17,15 +19,71 @@ typedef struct Verb {
         void (*help)(FILE *f);
 } Verb;
 
-extern const Verb verb_apply, verb_version;
+extern const Verb verb_apply, verb_autocomplete, verb_create, verb_delete, verb_get, verb_init, verb_purge,
+        verb_version;
 
 /* Prints "Error: <message>" to stderr and returns 1, for `return error(...)`. */
 _printf_(1, 2) int error(const char *fmt, ...);
 
-/* The output format of -o. */
-typedef enum OutputFormat {
-        OUTPUT_DEFAULT,
-        OUTPUT_YAML,
-        OUTPUT_JSON,
-} OutputFormat;
-int output_format_parse(const char *s, OutputFormat *ret);
+
+/* How to reach kukeond: set by the connection options, before the verb or among its own
+ * options (kuke --host unix:/run/kukeon/kukeond.sock get realms, or kuke get realms -H root@host). */
+extern BusTarget arg_target;
+
+/* The connection options every verb that talks to kukeond accepts. Put CONNECT_OPTIONS in the
+ * verb's option table, CONNECT_SHORTOPTS ("H:") in its short option string, and hand every
+ * option to connect_option() first: it returns 1 when the option was a connection option
+ * (handled), 0 when not, and -1 after printing an error. */
+enum {
+        ARG_NO_DAEMON = 0x100,
+        ARG_NO_ASK_PASSWORD,
+        _ARG_CONNECT_MAX,
+};
+#define CONNECT_SHORTOPTS "H:"
+#define CONNECT_OPTIONS                                                          \
+        { "host", required_argument, NULL, 'H' },                                \
+        { "no-daemon", no_argument, NULL, ARG_NO_DAEMON },                       \
+        { "no-ask-password", no_argument, NULL, ARG_NO_ASK_PASSWORD }
+#define CONNECT_OPTIONS_HELP                                                                  \
+        "  -H, --host unix:PATH    talk to kukeond on its socket (/run/kukeon/kukeond.sock)\n" \
+        "  -H, --host [USER@]HOST  talk to kukeond on HOST, over ssh (as systemctl -H)\n"     \
+        "      --no-daemon         run kukeond for this command only, on a private socket\n"  \
+        "      --no-ask-password   do not ask for authorization interactively\n"
+int connect_option(int c, const char *arg);
+
+/* Connects as arg_target says; prints the error itself. Returns 0 or 1 (the exit status). */
+int connect_or_complain(BusClient **ret);
+
+/* Prints "Error: <what the D-Bus error means for 'ref'>" (see bus_error_message()) and returns 1. */
+int error_bus(const sd_bus_error *e, int r, const ResourceRef *ref);
+
+/* Validates the names of 'ref' locally, so a bad name never reaches the daemon; prints the error.
+ * Returns 0 or 1. */
+int check_ref_or_complain(const ResourceRef *ref, bool allow_system_realm);
+
+/* Frees a client opened by connect_or_complain(). */
+void client_freep(BusClient **c);
+
+/* --realm and --space select the parents of spaces and stacks; these are the defaults, the
+ * resources `kuke init` creates. */
+#define DEFAULT_REALM "main"
+#define DEFAULT_SPACE "default"
+enum {
+        ARG_REALM = _ARG_CONNECT_MAX,
+        ARG_SPACE,
+        _ARG_PARENT_MAX,
+};
+#define PARENT_OPTIONS                                            \
+        { "realm", required_argument, NULL, ARG_REALM },          \
+        { "space", required_argument, NULL, ARG_SPACE }
+#define PARENT_OPTIONS_HELP                                                             \
+        "      --realm NAME        the realm of the space or stack (default: " DEFAULT_REALM ")\n" \
+        "      --space NAME        the space of the stack (default: " DEFAULT_SPACE ")\n"
+
+/* The positional arguments of get, create, delete and purge: TYPE [NAME] after getopt has run.
+ * 'name_required': NAME must be there (create, delete, purge); otherwise it is optional and
+ * *ret_single says whether it was given. Fills 'ret' with the type, the parents from
+ * 'realm'/'space' (or their defaults) and the name, and checks every name it uses locally.
+ * Prints the error; returns 0 or 1. */
+int parse_resource_args(const char *verb, int argc, char *argv[], const char *realm, const char *space,
+                        bool name_required, ResourceRef *ret, bool *ret_single);

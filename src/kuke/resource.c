@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "resource.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "macro.h"
+#include "name.h"
+
+static const char *const nouns[_RESOURCE_TYPE_MAX] = {
+        [RESOURCE_REALM] = "realm",
+        [RESOURCE_SPACE] = "space",
+        [RESOURCE_STACK] = "stack",
+};
+
+static const char *const plurals[_RESOURCE_TYPE_MAX] = {
+        [RESOURCE_REALM] = "realms",
+        [RESOURCE_SPACE] = "spaces",
+        [RESOURCE_STACK] = "stacks",
+};
+
+static const char *const kinds[_RESOURCE_TYPE_MAX] = {
+        [RESOURCE_REALM] = "Realm",
+        [RESOURCE_SPACE] = "Space",
+        [RESOURCE_STACK] = "Stack",
+};
+
+int resource_type_from_string(const char *s, ResourceType *ret, bool *ret_plural) {
+        if (!s)
+                return -EINVAL;
+        for (ResourceType t = 0; t < _RESOURCE_TYPE_MAX; t++) {
+                bool plural = streq(s, plurals[t]);
+                if (plural || streq(s, nouns[t])) {
+                        *ret = t;
+                        if (ret_plural)
+                                *ret_plural = plural;
+                        return 0;
+                }
+        }
+        return -EINVAL;
+}
+
+const char *resource_type_to_noun(ResourceType t) {
+        return t >= 0 && t < _RESOURCE_TYPE_MAX ? nouns[t] : NULL;
+}
+
+const char *resource_type_to_plural(ResourceType t) {
+        return t >= 0 && t < _RESOURCE_TYPE_MAX ? plurals[t] : NULL;
+}
+
+const char *resource_type_to_kind_string(ResourceType t) {
+        return t >= 0 && t < _RESOURCE_TYPE_MAX ? kinds[t] : NULL;
+}
+
+Kind resource_type_to_kind(ResourceType t) {
+        switch (t) {
+        case RESOURCE_REALM:
+                return KIND_REALM;
+        case RESOURCE_SPACE:
+                return KIND_SPACE;
+        case RESOURCE_STACK:
+                return KIND_STACK;
+        default:
+                return _KIND_INVALID;
+        }
+}
+
+const char *resource_ref_name(const ResourceRef *r) {
+        switch (r->type) {
+        case RESOURCE_REALM:
+                return r->realm;
+        case RESOURCE_SPACE:
+                return r->space;
+        case RESOURCE_STACK:
+                return r->stack;
+        default:
+                return NULL;
+        }
+}
+
+ResourceRef resource_ref_at(const ResourceRef *r, ResourceType level) {
+        ResourceRef p = { .type = MIN(level, r->type), .realm = r->realm };
+        if (p.type >= RESOURCE_SPACE)
+                p.space = r->space;
+        if (p.type >= RESOURCE_STACK)
+                p.stack = r->stack;
+        return p;
+}
+
+static int check_level(const char *kind, const char *name, char **ret_message) {
+        if (!name)
+                return asprintf(ret_message, "no %s name given", kind) < 0 ? -ENOMEM : -EINVAL;
+        return name_check(kind, name, ret_message);
+}
+
+int resource_ref_check(const ResourceRef *r, bool allow_system_realm, char **ret_message) {
+        char *msg = NULL;
+        int k;
+
+        if (r->type < 0 || r->type >= _RESOURCE_TYPE_MAX)
+                return -EINVAL;
+
+        /* Left to right, the order the user reads the path of names in. */
+        if (!r->realm)
+                k = check_level("Realm", NULL, &msg);
+        else
+                k = realm_name_check(r->realm, allow_system_realm, &msg);
+        if (k == 0 && r->type >= RESOURCE_SPACE)
+                k = check_level("Space", r->space, &msg);
+        if (k == 0 && r->type >= RESOURCE_STACK)
+                k = check_level("Stack", r->stack, &msg);
+
+        if (ret_message)
+                *ret_message = msg;
+        else
+                free(msg);
+        return k;
+}
+
+char *resource_ref_describe(const ResourceRef *r) {
+        _cleanup_free_ char *realm = name_escape_for_message(r->realm, 80),
+                            *space = r->type >= RESOURCE_SPACE ? name_escape_for_message(r->space, 80) : NULL,
+                            *stack = r->type >= RESOURCE_STACK ? name_escape_for_message(r->stack, 80) : NULL;
+        const char *noun = resource_type_to_noun(r->type);
+        char *s = NULL;
+        int k;
+
+        if (!noun || !realm || (r->type >= RESOURCE_SPACE && !space) || (r->type >= RESOURCE_STACK && !stack))
+                return NULL;
+        if (r->type == RESOURCE_REALM)
+                k = asprintf(&s, "%s \"%s\"", noun, realm);
+        else if (r->type == RESOURCE_SPACE)
+                k = asprintf(&s, "%s \"%s/%s\"", noun, realm, space);
+        else
+                k = asprintf(&s, "%s \"%s/%s/%s\"", noun, realm, space, stack);
+        return k < 0 ? NULL : s;
+}

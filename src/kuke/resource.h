@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/* The resources the CLI addresses by name (realm, space, stack) and how a command line names
+ * one: "kuke get space web --realm demo" is the ResourceRef {SPACE, "demo", "web", NULL}. Pure
+ * functions, so argument handling can be unit tested without a daemon. */
+
+#include <stdbool.h>
+
+#include "v1beta1.h"
+
+typedef enum ResourceType {
+        RESOURCE_REALM,
+        RESOURCE_SPACE,
+        RESOURCE_STACK,
+        _RESOURCE_TYPE_MAX,
+        _RESOURCE_TYPE_INVALID = -EINVAL,
+} ResourceType;
+
+/* "realm" and "realms" (and so on) both parse; *ret_plural (optional) tells which was used.
+ * -EINVAL for anything else. */
+int resource_type_from_string(const char *s, ResourceType *ret, bool *ret_plural);
+/* "realm", "space", "stack": for messages */
+const char *resource_type_to_noun(ResourceType t);
+/* "realms", ... */
+const char *resource_type_to_plural(ResourceType t);
+/* "Realm", ... : the manifest kind */
+const char *resource_type_to_kind_string(ResourceType t);
+Kind resource_type_to_kind(ResourceType t);
+/* The D-Bus method suffix is the kind: "Realm" → GetRealm, "Realms" → ListRealms. */
+
+/* The names that locate a resource. For a realm only 'realm' is used, for a space 'realm' and
+ * 'space', for a stack all three. Strings are borrowed. */
+typedef struct ResourceRef {
+        ResourceType type;
+        const char *realm;
+        const char *space;
+        const char *stack;
+} ResourceRef;
+
+/* The name of the resource itself (the last level). */
+const char *resource_ref_name(const ResourceRef *r);
+
+/* Checks every name 'ref' uses with name_check()/realm_name_check(): -EINVAL with an allocated
+ * message naming the kind and the value of the first bad one. 'allow_system_realm' lets the
+ * realm be "kukeon-system" (reading and deleting it is the daemon's call to refuse; creating it
+ * is `kuke init`'s job). A NULL name at a used level is -EINVAL too ("no realm name given").
+ * Returns 0, -EINVAL or -ENOMEM. */
+int resource_ref_check(const ResourceRef *r, bool allow_system_realm, char **ret_message);
+
+/* 'realm "demo"', 'space "demo/web"', 'stack "demo/web/frontend"': the kind's noun and the path
+ * of names (as Init reports them), escaped for messages. NULL on ENOMEM. */
+char *resource_ref_describe(const ResourceRef *r);
+
+/* The same reference cut to a level above (or at) its own: the realm of a stack is
+ * resource_ref_parent(r, RESOURCE_REALM). */
+ResourceRef resource_ref_at(const ResourceRef *r, ResourceType level);

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <jansson.h>
+
+#include "macro.h"
+#include "output.h"
+#include "tests.h"
+
+/* What kukeond's GetRealm/GetSpace return: a document with its status. */
+static const char realm_main[] = "apiVersion: v1beta1\n"
+                                 "kind: Realm\n"
+                                 "metadata:\n"
+                                 "  name: main\n"
+                                 "spec:\n"
+                                 "  namespace: kukeon-main\n"
+                                 "status:\n"
+                                 "  state: Ready\n"
+                                 "  unit: kukeon-main.slice\n"
+                                 "  cgroupPath: /kukeon.slice/kukeon-main.slice\n";
+static const char realm_demo[] = "---\n"
+                                 "apiVersion: v1beta1\n"
+                                 "kind: Realm\n"
+                                 "metadata: {name: demo}\n"
+                                 "spec: {namespace: kukeon-demo}\n"
+                                 "status: {state: Creating, unit: kukeon-demo.slice}\n";
+static const char space_web[] = "apiVersion: v1beta1\n"
+                                "kind: Space\n"
+                                "metadata: {name: web}\n"
+                                "spec: {realmId: demo}\n"
+                                "status: {state: Ready, unit: kukeon-demo-web.slice, subnet: 10.88.3.0/24}\n";
+
+static void test_format_parse(void) {
+        OutputFormat f;
+        ASSERT_OK(output_format_parse("yaml", &f));
+        ASSERT_EQ(f, OUTPUT_YAML);
+        ASSERT_OK(output_format_parse("json", &f));
+        ASSERT_EQ(f, OUTPUT_JSON);
+        ASSERT_OK(output_format_parse("name", &f));
+        ASSERT_EQ(f, OUTPUT_NAME);
+        ASSERT_OK(output_format_parse("names", &f));
+        ASSERT_EQ(f, OUTPUT_NAME);
+        ASSERT_ERROR(output_format_parse("table", &f), EINVAL);
+        ASSERT_ERROR(output_format_parse("JSON", &f), EINVAL);
+}
+
+static json_t *parse_json(const char *s) {
+        json_error_t e;
+        json_t *j = json_loads(s, 0, &e);
+        if (!j)
+                fprintf(stderr, "not JSON (%s): %s\n", e.text, s);
+        ASSERT_NOT_NULL(j);
+        return j;
+}
+
+static void test_json_shapes(void) {
+        char *texts[] = { (char *) realm_main, (char *) realm_demo, NULL };
+        _cleanup_free_ char *one = NULL, *list_of_one = NULL, *two = NULL, *none = NULL;
+
+        /* get realm NAME: one object */
+        ASSERT_OK(output_documents(OUTPUT_JSON, RESOURCE_REALM, texts, 1, true, &one, NULL));
+        json_t *j = parse_json(one);
+        ASSERT_TRUE(json_is_object(j));
+        ASSERT_STREQ(json_string_value(json_object_get(json_object_get(j, "metadata"), "name")), "main");
+        ASSERT_STREQ(json_string_value(json_object_get(json_object_get(j, "status"), "state")), "Ready");
+        ASSERT_STREQ(json_string_value(json_object_get(json_object_get(j, "status"), "unit")), "kukeon-main.slice");
+        json_decref(j);
+
+        /* get realms: an array, even of one */
+        ASSERT_OK(output_documents(OUTPUT_JSON, RESOURCE_REALM, texts, 1, false, &list_of_one, NULL));
+        j = parse_json(list_of_one);
+        ASSERT_TRUE(json_is_array(j));
+        ASSERT_EQ(json_array_size(j), 1);
+        json_decref(j);
+
+        ASSERT_OK(output_documents(OUTPUT_JSON, RESOURCE_REALM, texts, 2, false, &two, NULL));
+        j = parse_json(two);
+        ASSERT_EQ(json_array_size(j), 2);
+        ASSERT_STREQ(json_string_value(json_object_get(json_object_get(json_array_get(j, 1), "status"), "state")), "Creating");
+        json_decref(j);
+
+        /* an empty list is [] */
+        ASSERT_OK(output_documents(OUTPUT_JSON, RESOURCE_REALM, texts, 0, false, &none, NULL));
+        ASSERT_STREQ(none, "[]\n");
+}
+
+static void test_yaml_shapes(void) {
+        char *texts[] = { (char *) realm_main, (char *) realm_demo, NULL };
+        _cleanup_free_ char *one = NULL, *two = NULL, *none = NULL;
+
+        ASSERT_OK(output_documents(OUTPUT_YAML, RESOURCE_REALM, texts, 1, true, &one, NULL));
+        ASSERT_TRUE(strncmp(one, "apiVersion: v1beta1\nkind: Realm\n", 32) == 0);
+        ASSERT_NULL(strstr(one, "---"));
+        ASSERT_NOT_NULL(strstr(one, "state: Ready\n"));
+
+        /* documents of a list are separated by --- and read back as a stream */
+        ASSERT_OK(output_documents(OUTPUT_YAML, RESOURCE_REALM, texts, 2, false, &two, NULL));
+        const char *sep = strstr(two, "---\n");
+        ASSERT_NOT_NULL(sep);
+        ASSERT_NULL(strstr(sep + 1, "---"));
+        ASSERT_NOT_NULL(strstr(sep, "name: demo\n"));
+
+        ASSERT_OK(output_documents(OUTPUT_YAML, RESOURCE_REALM, texts, 0, false, &none, NULL));
+        ASSERT_STREQ(none, "");
+}
+
+static void test_names(void) {
+        char *texts[] = { (char *) realm_main, (char *) realm_demo, NULL };
+        _cleanup_free_ char *s = NULL;
+
+        ASSERT_OK(output_documents(OUTPUT_NAME, RESOURCE_REALM, texts, 2, false, &s, NULL));
+        ASSERT_STREQ(s, "main\ndemo\n");
+}
+
+static void test_bad_documents(void) {
+        char *wrong_kind[] = { (char *) space_web, NULL };
+        char *garbage[] = { (char *) "kind: [", NULL };
+        char *out = NULL, *msg = NULL;
+
+        ASSERT_ERROR(output_documents(OUTPUT_JSON, RESOURCE_REALM, wrong_kind, 1, true, &out, &msg), EBADMSG);
+        ASSERT_NULL(out);
+        ASSERT_NOT_NULL(strstr(msg, "realm document"));
+        ASSERT_NOT_NULL(strstr(msg, "expected a Realm document, found Space"));
+        msg = mfree(msg);
+
+        ASSERT_ERROR(output_documents(OUTPUT_YAML, RESOURCE_SPACE, garbage, 1, true, &out, &msg), EBADMSG);
+        ASSERT_NOT_NULL(msg);
+        msg = mfree(msg);
+}
+
+static void test_tables(void) {
+        _cleanup_(table_freep) Table *realms = output_table_new(RESOURCE_REALM), *spaces = output_table_new(RESOURCE_SPACE),
+                                     *stacks = output_table_new(RESOURCE_STACK);
+        _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL, *msg = NULL;
+
+        ASSERT_OK(output_table_add_document(realms, RESOURCE_REALM, realm_main, NULL));
+        ASSERT_OK(output_table_add_document(realms, RESOURCE_REALM, realm_demo, NULL));
+        ASSERT_OK(table_format(realms, &a));
+        ASSERT_STREQ(a, "NAME   STATE      UNIT                NAMESPACE\n"
+                        "main   Ready      kukeon-main.slice   kukeon-main\n"
+                        "demo   Creating   kukeon-demo.slice   kukeon-demo\n");
+
+        ASSERT_OK(output_table_add_document(spaces, RESOURCE_SPACE, space_web, NULL));
+        ASSERT_OK(table_format(spaces, &b));
+        ASSERT_STREQ(b, "NAME   STATE   UNIT                    SUBNET\n"
+                        "web    Ready   kukeon-demo-web.slice   10.88.3.0/24\n");
+
+        ASSERT_OK(table_format(stacks, &c));
+        ASSERT_STREQ(c, "NAME   STATE   UNIT\n");
+
+        ASSERT_ERROR(output_table_add_document(realms, RESOURCE_REALM, space_web, &msg), EBADMSG);
+        ASSERT_NOT_NULL(msg);
+        ASSERT_EQ(table_get_rows(realms), 2);
+}
+
+TEST_MAIN(test_format_parse, test_json_shapes, test_yaml_shapes, test_names, test_bad_documents, test_tables)

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <getopt.h>
+#include <string.h>
+
+#include "kuke.h"
+#include "name.h"
+
+static void help(FILE *f) {
+        fputs("Usage: kuke create realm|space|stack NAME [OPTIONS…]\n"
+              "\n"
+              "Creates an empty realm, space or stack with the defaults. For anything more, write\n"
+              "a manifest and use 'kuke apply'.\n"
+              "\n"
+              "Options:\n" PARENT_OPTIONS_HELP CONNECT_OPTIONS_HELP
+              "  -h, --help              show this help\n",
+              f);
+}
+
+static int run(int argc, char *argv[]) {
+        static const struct option options[] = {
+                PARENT_OPTIONS,
+                { "help", no_argument, NULL, 'h' },
+                CONNECT_OPTIONS,
+                {},
+        };
+        _cleanup_(client_freep) BusClient *c = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *member = NULL;
+        const char *realm = NULL, *space = NULL;
+        ResourceRef ref;
+        int opt, r;
+
+        optind = 0;
+        while ((opt = getopt_long(argc, argv, "h" CONNECT_SHORTOPTS, options, NULL)) >= 0) {
+                r = connect_option(opt, optarg);
+                if (r < 0)
+                        return 1;
+                if (r > 0)
+                        continue;
+                switch (opt) {
+                case ARG_REALM:
+                        realm = optarg;
+                        break;
+                case ARG_SPACE:
+                        space = optarg;
+                        break;
+                case 'h':
+                        help(stdout);
+                        return 0;
+                default:
+                        return error("invalid arguments (see 'kuke create --help')");
+                }
+        }
+        if (parse_resource_args("create", argc, argv, realm, space, true, &ref, NULL) != 0)
+                return 1;
+        /* The system realm is made by `kuke init`, never by hand. */
+        if (ref.type == RESOURCE_REALM && realm_name_is_system(ref.realm))
+                return error("realm \"%s\" is the system realm: 'kuke init' creates it", ref.realm);
+
+        member = manager_member("Create", ref.type, false);
+        if (!member)
+                return error("out of memory");
+        if (connect_or_complain(&c) != 0)
+                return 1;
+        r = bus_client_new_manager_call(c, member, &ref, &m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "t", UINT64_C(0));
+        if (r >= 0)
+                r = sd_bus_call(c->bus, m, 0, &e, &reply);
+        if (r < 0)
+                return error_bus(&e, r, &ref);
+
+        printf("%s \"%s\" created\n", resource_type_to_kind_string(ref.type), resource_ref_name(&ref));
+        return 0;
+}
+
+const Verb verb_create = {
+        .name = "create",
+        .summary = "create a realm, space or stack",
+        .run = run,
+        .help = help,
+};
