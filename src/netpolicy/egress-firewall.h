@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/* A space's egress rules in the kernel: apply, remove and check, each one iptables-save to see
+ * what is there and at most one iptables-restore --noflush transaction to change it. Nothing
+ * outside the space's own chain and the jumps to it is touched. Callers serialize calls for
+ * one space (kukeond does: one operation per space at a time); the save-then-restore pair is
+ * not atomic against another writer of the same chain. */
+
+#include "egress-rules.h"
+#include "iptables.h"
+
+/* Installs the rules, replacing what the chain held (apply twice: same table). On failure
+ * *ret_error (optional) names the rule iptables refused, or the program's failure. */
+int egress_firewall_apply(const Iptables *ipt, const EgressRules *rules, char **ret_error);
+
+/* Removes the bridge's chain and every rule jumping to it; 0 when there was nothing. */
+int egress_firewall_remove(const Iptables *ipt, const char *bridge, char **ret_error);
+
+/* 1 when the rules are in place exactly, 0 when not (*ret_drift says what differs), negative
+ * when iptables-save cannot be run (*ret_drift then holds the error). For reconcile. */
+int egress_firewall_check(const Iptables *ipt, const EgressRules *rules, char **ret_drift);
