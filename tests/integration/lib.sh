@@ -152,8 +152,11 @@ host_snapshot() {
                 xargs -0 -r sha256sum 2>/dev/null >"$dir/etc.sha256" || true
         # mount table of the host
         cut -d' ' -f1-10 /proc/self/mountinfo | sort >"$dir/mounts"
-        # machine cgroups of the host (every kmachine-* dir and below)
-        find /sys/fs/cgroup -type d -path '*kmachine-*' 2>/dev/null | sort >"$dir/cgroups" || true
+        # machine cgroups of the host made from this state dir (kmachine-<name>.<tag> and
+        # below): machines of other checkouts on the same host come and go on their own
+        local tag
+        tag=$("$KM" cgroup-tag) || fail "kukeon-machine cgroup-tag failed"
+        find /sys/fs/cgroup -type d -path "*/kmachine-*.$tag*" 2>/dev/null | sort >"$dir/cgroups" || true
         # network of the host
         {
                 ip -o link show | sed 's/ state [A-Z]* / /; s/ qdisc [^ ]* / /'
@@ -257,13 +260,27 @@ assert_machine_gone() {
         done
         [[ -z ${live[$pidns]:-} ]] || pidns=none
         [[ -z ${live[$mntns]:-} ]] || mntns=none
-        for p in /proc/[0-9]*; do
-                if [[ $(readlink "$p/ns/pid" 2>/dev/null) == "$pidns" ||
-                        $(readlink "$p/ns/mnt" 2>/dev/null) == "$mntns" ]]; then
-                        fail "process ${p#/proc/} ($(cat "$p/comm" 2>/dev/null)) of machine '$name' left behind"
-                fi
+        # A process in one of its namespaces, unless it sits in another machine's cgroup: other
+        # checkouts' machines run beside ours and namespace inode numbers are reused. Processes
+        # of a machine just killed may take a moment to be reaped: look again for up to 5 s.
+        local own tag try left
+        tag=$("$KM" cgroup-tag) || fail "kukeon-machine cgroup-tag failed"
+        own="/kmachine-$name.$tag"
+        for ((try = 0; try < 50; try++)); do
+                left=""
+                for p in /proc/[0-9]*; do
+                        if [[ $(readlink "$p/ns/pid" 2>/dev/null) == "$pidns" ||
+                                $(readlink "$p/ns/mnt" 2>/dev/null) == "$mntns" ]]; then
+                                c=$(grep -o '/kmachine-[^/]*' "$p/cgroup" 2>/dev/null | head -n1 || true)
+                                [[ -n $c && $c != "$own" ]] && continue
+                                left="process ${p#/proc/} ($(cat "$p/comm" 2>/dev/null))"
+                                break
+                        fi
+                done
+                [[ -z $left ]] && return 0
+                sleep 0.1
         done
-        return 0
+        fail "$left of machine '$name' left behind"
 }
 
 # machine_facts NAME DIR: copy what assert_machine_gone needs before the machine goes
