@@ -20,7 +20,10 @@ run() { printf '$ %s\n' "$*"; "$@"; }
 
 [[ $(id -u) == 0 ]] || { echo "demo: must run as root (it boots a machine with namespaces)" >&2; exit 1; }
 
-# --- build ----------------------------------------------------------------------------------
+# --- packages and build -------------------------------------------------------------------
+step "packages (tools/install-deps.sh)"
+tools/install-deps.sh
+
 step "build ($build)"
 if [[ ! -f $build/build.ninja ]]; then
         run meson setup "$build" -Dprefix=/usr
@@ -82,4 +85,41 @@ m systemctl status --no-pager -n0 demo-cell.service
 m cat /sys/fs/cgroup/memory/kukeon.slice/kukeon-demo.slice/demo-cell.service/memory.limit_in_bytes
 m systemctl stop demo-cell.service
 
-# [KUKE-MACHINE-DEMO] once kukeond exists: kuke apply -f docs/examples/…, kuke get, kuke logs …
+step "kukeond: the first call starts it through D-Bus activation"
+m busctl call org.kukeon1 /org/kukeon1 org.kukeon1.Manager Ping
+m systemctl is-active kukeond.service
+
+step "kuke init: the default realm and the system realm"
+m kuke init
+
+step "kuke apply: a realm, a space and a stack become slices, a namespace and a network"
+m sh -c 'cat >/run/shop.yaml <<EOF
+apiVersion: v1beta1
+kind: Realm
+metadata: {name: shop}
+spec: {resources: {memoryMax: 1073741824}}
+---
+apiVersion: v1beta1
+kind: Space
+metadata: {name: web}
+spec: {realmId: shop}
+---
+apiVersion: v1beta1
+kind: Stack
+metadata: {name: frontend}
+spec: {realmId: shop, spaceId: web}
+EOF
+kuke apply -f /run/shop.yaml'
+m kuke get realms
+m kuke get spaces --realm shop
+m kuke get stack frontend --realm shop --space web -o yaml
+m systemctl status --no-pager -n0 kukeon-shop-web-frontend.slice
+m ctr namespaces ls
+m cat /etc/cni/net.d/shop-web.conflist
+
+step "kuke delete refuses a realm with children unless --cascade"
+m kuke delete realm shop || true
+m kuke delete realm shop --cascade
+m kuke get realms
+
+# [KUKE-CELL-DEMO] once cells exist: kuke apply -f docs/examples/hello-world.yaml, kuke logs …
