@@ -2,6 +2,10 @@
 #include "bus-error.h"
 
 #include <errno.h>
+#include <stdlib.h>
+
+#include "macro.h"
+#include "name.h"
 
 static const sd_bus_error_map kukeon_errors[] = {
         SD_BUS_ERROR_MAP(BUS_ERROR_NO_SUCH_REALM, ENOENT),
@@ -23,4 +27,14 @@ static const sd_bus_error_map kukeon_errors[] = {
 
 int bus_error_register(void) {
         return sd_bus_error_add_map(kukeon_errors);
+}
+
+int bus_check_name(Kind kind, const char *name, sd_bus_error *error) {
+        _cleanup_free_ char *msg = NULL;
+        int r = kind == KIND_REALM ? realm_name_check(name, true, &msg) : name_check(kind_to_string(kind), name, &msg);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return sd_bus_error_set(error, BUS_ERROR_INVALID_NAME, msg);
+        return 0;
 }

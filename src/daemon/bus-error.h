@@ -7,6 +7,8 @@
 
 #include <systemd/sd-bus.h>
 
+#include "v1beta1.h"
+
 #define BUS_ERROR_NO_SUCH_REALM "org.kukeon1.Error.NoSuchRealm"
 #define BUS_ERROR_NO_SUCH_SPACE "org.kukeon1.Error.NoSuchSpace"
 #define BUS_ERROR_NO_SUCH_STACK "org.kukeon1.Error.NoSuchStack"
@@ -24,3 +26,7 @@
 
 /* Registers the errno mapping with sd-bus; call once at start. */
 int bus_error_register(void);
+
+/* Checks a realm, space, stack or cell name; a bad one becomes InvalidName with the reason.
+ * Returns 0, -ENOMEM, or the negative errno sd_bus_error_set() gives for the error. */
+int bus_check_name(Kind kind, const char *name, sd_bus_error *error);

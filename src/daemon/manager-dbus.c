@@ -10,6 +10,7 @@
 
 #include "auth.h"
 #include "bus-error.h"
+#include "cell.h"
 #include "document.h"
 #include "log.h"
 #include "manifest.h"
@@ -163,16 +164,6 @@ static int call_continue(sd_bus_message *request, void *userdata, sd_bus_error *
         return 1;
 }
 
-static int check_name(Kind kind, const char *name, sd_bus_error *error) {
-        _cleanup_free_ char *msg = NULL;
-        int r = kind == KIND_REALM ? realm_name_check(name, true, &msg) : name_check(kind_to_string(kind), name, &msg);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                return sd_bus_error_set(error, BUS_ERROR_INVALID_NAME, msg);
-        return 0;
-}
-
 static int check_flags(uint64_t flags, uint64_t allowed, sd_bus_error *error) {
         if (flags & ~allowed)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown flags 0x%" PRIx64 " (known: 0x%" PRIx64 ")",
@@ -187,11 +178,11 @@ int manager_dispatch(sd_bus_message *msg, Manager *m, int verb, Kind kind, const
 
         /* List* names the parents only */
         bool list = verb == VERB_LIST;
-        if (!(list && kind == KIND_REALM) && (r = check_name(KIND_REALM, realm, error)) < 0)
+        if (!(list && kind == KIND_REALM) && (r = bus_check_name(KIND_REALM, realm, error)) < 0)
                 return r;
-        if ((kind == KIND_STACK || (kind == KIND_SPACE && !list)) && (r = check_name(KIND_SPACE, space, error)) < 0)
+        if ((kind == KIND_STACK || (kind == KIND_SPACE && !list)) && (r = bus_check_name(KIND_SPACE, space, error)) < 0)
                 return r;
-        if (kind == KIND_STACK && !list && (r = check_name(KIND_STACK, stack, error)) < 0)
+        if (kind == KIND_STACK && !list && (r = bus_check_name(KIND_STACK, stack, error)) < 0)
                 return r;
         if (verb == VERB_PURGE)
                 flags &= ~FLAG_CASCADE; /* purge always cascades */
@@ -423,6 +414,7 @@ static const sd_bus_vtable manager_vtable[] = {
                                 SD_BUS_RESULT("as", removed), method_change, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("PurgeStack", SD_BUS_ARGS("s", realm, "s", space, "s", stack, "t", flags),
                                 SD_BUS_RESULT("as", removed), method_change, SD_BUS_VTABLE_UNPRIVILEGED),
+        CELL_MANAGER_METHODS,
         SD_BUS_VTABLE_END,
 };
 
@@ -435,7 +427,10 @@ int manager_add_bus_objects(Manager *m, sd_bus *bus) {
         r = sd_bus_add_object_manager(bus, NULL, OBJECT_PATH_ROOT);
         if (r < 0)
                 return r;
-        return resource_add_bus_objects(m, bus);
+        r = resource_add_bus_objects(m, bus);
+        if (r < 0)
+                return r;
+        return cell_add_bus_objects(m, bus);
 }
 
 /* The object's own Delete/Purge/GetManifest: the Manager's twins with its names. */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "cell.h"
 #include "bus-error.h"
 #include "log.h"
 #include "manager-dbus.h"
@@ -45,6 +46,7 @@ Manager *manager_free(Manager *m) {
                 op = n;
         }
         operation_free(m->running);
+        cell_free_all(m);
         while (m->resources) {
                 Resource *r = m->resources;
                 m->resources = r->next;
@@ -257,7 +259,7 @@ int manager_load(Manager *m) {
                         break;
                 manager_remove_resource(m, x);
         }
-        return 0;
+        return cell_load_all(m);
 }
 
 /* The writers' lock file carries a generation counter: every writer bumps it, under the
@@ -406,6 +408,8 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
 static void containerd_state_changed(ContainerdClient *c, ContainerdState state, void *userdata) {
         Manager *m = userdata;
         log_info("containerd is %s (%s).", containerd_state_to_string(state), containerd_client_get_address(c));
+        if (state == CONTAINERD_STATE_CONNECTED)
+                cell_subscribe_events(m);
         manager_emit_containerd_state(m);
         manager_notify_status(m);
 }

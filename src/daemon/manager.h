@@ -34,6 +34,9 @@ struct Manager {
         Store *store;
 
         Resource *resources;         /* every realm, space and stack */
+        struct Cell *cells;          /* every cell (cell.h) */
+        ContainerdClient *cell_containerd; /* the cells' client, on a private loop (cell.c) */
+        struct ContainerdSubscription *cell_events; /* task events for the cells (cell.c) */
         Resource *resources_tail;
         size_t n_resources;
         uint64_t store_generation;   /* the store lock's generation counter as we last saw it */

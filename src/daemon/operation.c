@@ -65,6 +65,7 @@ Operation *operation_free(Operation *op) {
         free(op->realm);
         free(op->space);
         free(op->stack);
+        free(op->cell);
         free(op->manifest);
         document_list_free(op->documents);
         free(op->result_path);
@@ -329,6 +330,10 @@ static int step_start(Operation *op, Step *s) {
         switch (s->type) {
         case STEP_CALL:
                 r = s->call(op, s, &e);
+                /* > 0: the call started something asynchronous and will end the step with
+                 * operation_step_done() (cells: PID 1's jobs for scopes) */
+                if (r > 0)
+                        return 1;
                 /* the call may have added steps, moving the array */
                 step_complete(op, &op->steps[op->current], r, &e);
                 return 0;
@@ -376,6 +381,12 @@ static int step_start(Operation *op, Step *s) {
                 return 0;
         }
         return 1;
+}
+
+void operation_step_done(Operation *op, int r, const sd_bus_error *e) {
+        step_complete(op, &op->steps[op->current], r, e);
+        op->current++;
+        operation_run(op);
 }
 
 static void operation_run(Operation *op) {

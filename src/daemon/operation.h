@@ -88,6 +88,7 @@ struct Operation {
         /* what the call names */
         Kind target_kind;
         char *realm, *space, *stack;
+        char *cell;               /* cell verbs (cell.c) */
         char *manifest;           /* Apply */
         DocumentList *documents;  /* Apply: the parsed and checked manifest */
 
@@ -128,6 +129,9 @@ unsigned operation_new_group(Operation *op);
 /* Apply/Init: an outcome per group; returns the group's index. */
 int operation_add_outcome(Operation *op, const char *kind, const char *name, unsigned *ret_group);
 int operation_set_outcome(Operation *op, unsigned group, const char *outcome, const char *message, const char *path);
+
+/* Ends the running STEP_CALL whose call returned > 0 (it went asynchronous), and goes on. */
+void operation_step_done(Operation *op, int r, const sd_bus_error *e);
 
 /* Records a fatal error (the first one wins). */
 _printf_(3, 4) int operation_fail(Operation *op, const char *name, const char *fmt, ...);

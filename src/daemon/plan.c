@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "bus-error.h"
+#include "cell.h"
 #include "cni-conflist.h"
 #include "containerd-name.h"
 #include "log.h"
@@ -505,8 +506,8 @@ static int children_message(Manager *m, Resource *r, char **ret) {
         return 1;
 }
 
-/* Cells (issue 6) are not handled by this daemon yet: a stack that has some in the run path
- * is never removed from under them. */
+/* The cells of a stack as the run path has them: a stack with cells is removed only with
+ * CASCADE (or by a purge), after its cells (cell.c). */
 static int stack_cells(Operation *op, Resource *r, char ***ret) {
         int k = store_list_cells(op->manager->store, r->realm, r->space, r->stack, ret);
         return k == -ENOENT ? 0 : k;
@@ -526,14 +527,17 @@ static int plan_remove(Operation *op, Resource *r, unsigned group, bool purge) {
                 for (size_t i = 0; i < n; i++)
                         if (plan_remove(op, c[i], group, purge) < 0)
                                 return -EIO;
-        } else if (!purge) {
+        } else {
                 _cleanup_strv_free_ char **cells = NULL;
                 if (stack_cells(op, r, &cells) < 0)
                         return fail_oom(op);
-                if (strv_length(cells) > 0)
+                if (!purge && !(op->flags & FLAG_CASCADE) && strv_length(cells) > 0)
                         return operation_fail(op, BUS_ERROR_HAS_CHILDREN,
-                                              "stack \"%s\" has %zu cell%s (%s …): delete the cells first",
+                                              "stack \"%s\" has %zu cell%s (%s …): delete the cells first or pass CASCADE",
                                               r->stack, strv_length(cells), strv_length(cells) == 1 ? "" : "s", cells[0]);
+                /* CASCADE and purge: the cells go first, stopped (killed when lenient) */
+                if (cell_plan_delete_stack(op, r->realm, r->space, r->stack, group, lenient) < 0)
+                        return fail_oom(op);
         }
 
         if (ensure_unit_name(r) < 0)
@@ -739,6 +743,7 @@ static int call_apply_document(Operation *op, Step *s, sd_bus_error *error) {
                         return -ENOMEM;
                 break;
         case KIND_CELL:
+                return cell_apply_document(op, d, g, error);
         case KIND_CONTAINER:
                 return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
                                          "%ss are not managed by this kukeond yet", kind_to_string(d->kind));

@@ -240,6 +240,30 @@ static void test_spaces_stacks(void) {
         ASSERT_TRUE(fake_systemd_unit_active(fake, "kukeon-pre-web-front.slice"));
 }
 
+/* Cells: the Manager's cell methods check names, flags and parents before anything runs (the
+ * cells themselves need containerd and the anchor: tests/integration/cell-lifecycle). */
+static void test_cells(void) {
+        sd_bus_message *reply = call(NULL, "ListCells", "sss", "pre", "web", "front");
+        _cleanup_strv_free_ char **states = NULL;
+        _cleanup_strv_free_ char **names = list_names(reply, &states);
+        sd_bus_message_unref(reply);
+        ASSERT_EQ(strv_length(names), 0);
+
+        sd_bus_message_unref(call("org.kukeon1.Error.NoSuchStack", "ListCells", "sss", "pre", "web", "nope"));
+        sd_bus_message_unref(call("org.kukeon1.Error.NoSuchRealm", "ListCells", "sss", "nope", "web", "front"));
+        sd_bus_message_unref(call("org.kukeon1.Error.InvalidName", "GetCell", "ssss", "pre", "web", "front", "Bad_Name"));
+        sd_bus_message_unref(call("org.kukeon1.Error.NoSuchCell", "GetCell", "ssss", "pre", "web", "front", "ghost"));
+        sd_bus_message_unref(call("org.kukeon1.Error.NoSuchSpace", "GetCell", "ssss", "pre", "nope", "front", "ghost"));
+        sd_bus_message_unref(call("org.kukeon1.Error.NoSuchCell", "StopCell", "sssst", "pre", "web", "front", "ghost", (uint64_t) 0));
+        sd_bus_message_unref(call("org.kukeon1.Error.NoSuchCell", "DeleteCell", "sssst", "pre", "web", "front", "ghost", (uint64_t) 0));
+        sd_bus_message_unref(call("org.kukeon1.Error.NoSuchStack", "CreateCell", "sssst", "pre", "web", "nope", "c", (uint64_t) 0));
+        sd_bus_message_unref(call("org.freedesktop.DBus.Error.InvalidArgs", "StartCell", "sssst", "pre", "web", "front", "c",
+                                  (uint64_t) 8));
+        /* a dry run checks and changes nothing */
+        sd_bus_message_unref(call(NULL, "CreateCell", "sssst", "pre", "web", "front", "dry", (uint64_t) 4 /* DRY_RUN */));
+        sd_bus_message_unref(call("org.kukeon1.Error.NoSuchCell", "GetCell", "ssss", "pre", "web", "front", "dry"));
+}
+
 static void test_apply(void) {
         const char *manifest =
                 "apiVersion: v1beta1\nkind: Stack\nmetadata: {name: front}\nspec: {realmId: pre, spaceId: web, resources: {tasksMax: 64}}\n"
@@ -433,6 +457,7 @@ int main(void) {
 
         test_basics();
         test_spaces_stacks();
+        test_cells();
         test_apply();
         test_delete_purge();
         test_restart_keeps();
@@ -445,6 +470,6 @@ int main(void) {
         char cmd[700];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
         (void) system(cmd);
-        printf("6 tests passed\n");
+        printf("7 tests passed\n");
         return 0;
 }

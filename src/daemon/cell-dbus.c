@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Cells on D-Bus (docs/dbus-api.md): the Manager's ListCells, GetCell, CreateCell, StartCell,
+ * StopCell, KillCell, DeleteCell, and org.kukeon1.Cell at …/stack/<T>/cell/<C> with its
+ * Start, Stop, Kill and Delete. Names are checked, then polkit is asked, then the reads answer
+ * at once and the verbs go to the operation queue. */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "bus-error.h"
+#include "cell.h"
+#include "name.h"
+#include "object-path.h"
+#include "strv.h"
+
+#define CELL_PREFIX OBJECT_PATH_ROOT "/realm"
+
+typedef struct CellCall {
+        Manager *manager;
+        int verb;            /* CellVerb, or -1 for List, -2 for Get */
+        char *realm, *space, *stack, *cell;
+        uint64_t flags;
+} CellCall;
+
+#define CALL_LIST (-1)
+#define CALL_GET (-2)
+
+static void cell_call_free(void *p) {
+        CellCall *c = p;
+        if (!c)
+                return;
+        free(c->realm);
+        free(c->space);
+        free(c->stack);
+        free(c->cell);
+        free(c);
+}
+
+void cell_changed(Cell *c) {
+        char *props[] = { (char *) "State", (char *) "Unit", (char *) "ControlGroup", (char *) "IP", (char *) "Reason",
+                          (char *) "Message", NULL };
+        _cleanup_free_ sd_bus **buses = NULL;
+        size_t n = manager_buses(c->manager, &buses);
+        for (size_t i = 0; i < n; i++)
+                (void) sd_bus_emit_properties_changed_strv(buses[i], c->path, "org.kukeon1.Cell", props);
+}
+
+static int reply_list(sd_bus_message *request, CellCall *c, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ Cell **cells = NULL;
+        size_t n;
+        int r;
+
+        r = cell_parent_check(c->manager, c->realm, c->space, c->stack, error);
+        if (r < 0)
+                return r;
+        r = cell_list(c->manager, c->realm, c->space, c->stack, &cells, &n);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_return(request, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(ssso)");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                r = sd_bus_message_append(reply, "(ssso)", cells[i]->name, strempty(cell_state_string(cells[i])),
+                                          strempty(cells[i]->doc->status.unit), cells[i]->path);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int cell_call_continue(sd_bus_message *request, void *userdata, sd_bus_error *error) {
+        CellCall *c = userdata;
+        Manager *m = c->manager;
+        Operation *op;
+        int r;
+
+        if (c->verb == CALL_LIST)
+                return reply_list(request, c, error);
+        if (c->verb == CALL_GET) {
+                _cleanup_free_ char *text = NULL;
+                r = cell_parent_check(m, c->realm, c->space, c->stack, error);
+                if (r < 0)
+                        return r;
+                Cell *cell = cell_find(m, c->realm, c->space, c->stack, c->cell);
+                if (!cell)
+                        return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_CELL, "cell \"%s\" does not exist in stack %s/%s/%s",
+                                                 c->cell, c->realm, c->space, c->stack);
+                r = cell_format(cell, &text);
+                if (r < 0)
+                        return r;
+                return sd_bus_reply_method_return(request, "s", text);
+        }
+
+        /* Create replies with the path (as OPERATION_CREATE), the others with nothing (as
+         * OPERATION_DELETE) */
+        r = operation_new(m, c->verb == CELL_VERB_CREATE ? OPERATION_CREATE : OPERATION_DELETE, request,
+                          c->flags | CELL_VERB_FLAG(c->verb), &op);
+        if (r < 0)
+                return r;
+        op->target_kind = KIND_CELL;
+        op->realm = TAKE_PTR(c->realm);
+        op->space = TAKE_PTR(c->space);
+        op->stack = TAKE_PTR(c->stack);
+        op->cell = TAKE_PTR(c->cell);
+        op->plan = cell_plan_verb;
+        operation_enqueue(op);
+        return 1;
+}
+
+static int dispatch(sd_bus_message *msg, Manager *m, int verb, const char *realm, const char *space, const char *stack,
+                    const char *cell, uint64_t flags, sd_bus_error *error) {
+        static const char *const names[] = { "create", "start", "stop", "kill", "delete" };
+        int r;
+
+        if ((r = bus_check_name(KIND_REALM, realm, error)) < 0 || (r = bus_check_name(KIND_SPACE, space, error)) < 0 ||
+            (r = bus_check_name(KIND_STACK, stack, error)) < 0 || (cell && (r = bus_check_name(KIND_CELL, cell, error)) < 0))
+                return r;
+        if (flags & ~(uint64_t) FLAGS_ALL)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown flags 0x%" PRIx64 " (known: 0x%" PRIx64 ")",
+                                         flags & ~(uint64_t) FLAGS_ALL, (uint64_t) FLAGS_ALL);
+
+        const char *action = verb < 0 ? ACTION_INSPECT : realm_name_is_system(realm) ? ACTION_MANAGE_SYSTEM : ACTION_MANAGE;
+        _cleanup_strv_free_ char **details = NULL;
+        if (strv_extend(&details, "realm") < 0 || strv_extend(&details, realm) < 0 || strv_extend(&details, "space") < 0 ||
+            strv_extend(&details, space) < 0 || strv_extend(&details, "stack") < 0 || strv_extend(&details, stack) < 0 ||
+            (cell && (strv_extend(&details, "cell") < 0 || strv_extend(&details, cell) < 0)) ||
+            strv_extend(&details, "verb") < 0 ||
+            strv_extend(&details, verb == CALL_LIST ? "list" : verb == CALL_GET ? "get" : names[verb]) < 0)
+                return -ENOMEM;
+
+        CellCall *c = new0(CellCall, 1);
+        if (!c)
+                return -ENOMEM;
+        *c = (CellCall) { .manager = m, .verb = verb, .flags = flags };
+        if (!(c->realm = strdup(realm)) || !(c->space = strdup(space)) || !(c->stack = strdup(stack)) ||
+            (cell && !(c->cell = strdup(cell)))) {
+                cell_call_free(c);
+                return -ENOMEM;
+        }
+        return auth_check(m, msg, action, details, cell_call_continue, c, cell_call_free, error);
+}
+
+int cell_method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        const char *realm, *space, *stack;
+        int r = sd_bus_message_read(msg, "sss", &realm, &space, &stack);
+        if (r < 0)
+                return r;
+        return dispatch(msg, userdata, CALL_LIST, realm, space, stack, NULL, 0, error);
+}
+
+int cell_method_get(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        const char *realm, *space, *stack, *cell;
+        int r = sd_bus_message_read(msg, "ssss", &realm, &space, &stack, &cell);
+        if (r < 0)
+                return r;
+        return dispatch(msg, userdata, CALL_GET, realm, space, stack, cell, 0, error);
+}
+
+static int verb_of(const char *member) {
+        return strncmp(member, "Create", 6) == 0 ? CELL_VERB_CREATE :
+               strncmp(member, "Start", 5) == 0  ? CELL_VERB_START :
+               strncmp(member, "Stop", 4) == 0   ? CELL_VERB_STOP :
+               strncmp(member, "Kill", 4) == 0   ? CELL_VERB_KILL :
+                                                   CELL_VERB_DELETE;
+}
+
+int cell_method_verb(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        const char *realm, *space, *stack, *cell;
+        uint64_t flags;
+        int r = sd_bus_message_read(msg, "sssst", &realm, &space, &stack, &cell, &flags);
+        if (r < 0)
+                return r;
+        return dispatch(msg, userdata, verb_of(sd_bus_message_get_member(msg)), realm, space, stack, cell, flags, error);
+}
+
+/* ---- the Cell object ---- */
+
+static int find_cell(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+                     sd_bus_error *error) {
+        Cell *c = cell_find_by_path(userdata, path);
+        if (!c)
+                return 0;
+        *found = c;
+        return 1;
+}
+
+static int enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_strv_free_ char **l = NULL;
+        for (Cell *c = m->cells; c; c = c->next)
+                if (strv_extend(&l, c->path) < 0)
+                        return -ENOMEM;
+        if (!l && !(l = new0(char *, 1)))
+                return -ENOMEM;
+        *nodes = TAKE_PTR(l);
+        return 0;
+}
+
+static int property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
+                        sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Cell *c = userdata;
+        CellStatus *st = &c->doc->status;
+        if (streq(property, "Name"))
+                return sd_bus_message_append(reply, "s", c->name);
+        if (streq(property, "Realm"))
+                return sd_bus_message_append(reply, "s", c->realm);
+        if (streq(property, "Space"))
+                return sd_bus_message_append(reply, "s", c->space);
+        if (streq(property, "Stack"))
+                return sd_bus_message_append(reply, "s", c->stack);
+        if (streq(property, "State"))
+                return sd_bus_message_append(reply, "s", strempty(cell_state_string(c)));
+        if (streq(property, "Unit"))
+                return sd_bus_message_append(reply, "s", strempty(st->unit));
+        if (streq(property, "ControlGroup"))
+                return sd_bus_message_append(reply, "s", strempty(st->cgroup_path));
+        if (streq(property, "IP"))
+                return sd_bus_message_append(reply, "s", strempty(st->network.ip));
+        if (streq(property, "Reason"))
+                return sd_bus_message_append(reply, "s", strempty(st->lifecycle.reason));
+        if (streq(property, "Message"))
+                return sd_bus_message_append(reply, "s", strempty(st->lifecycle.message));
+        return -ENOENT;
+}
+
+static int method_object_verb(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Cell *c = userdata;
+        uint64_t flags;
+        int r = sd_bus_message_read(msg, "t", &flags);
+        if (r < 0)
+                return r;
+        return dispatch(msg, c->manager, verb_of(sd_bus_message_get_member(msg)), c->realm, c->space, c->stack, c->name,
+                        flags, error);
+}
+
+static const sd_bus_vtable cell_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Name", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Realm", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Space", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Stack", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("State", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Unit", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ControlGroup", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("IP", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Reason", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Message", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_METHOD_WITH_ARGS("Start", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_object_verb,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Stop", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_object_verb,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Kill", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_object_verb,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Delete", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_object_verb,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END,
+};
+
+int cell_add_bus_objects(Manager *m, sd_bus *bus) {
+        int r = sd_bus_add_fallback_vtable(bus, NULL, CELL_PREFIX, "org.kukeon1.Cell", cell_vtable, find_cell, m);
+        if (r < 0)
+                return r;
+        return sd_bus_add_node_enumerator(bus, NULL, CELL_PREFIX, enumerate, m);
+}

@@ -1,0 +1,1245 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Cells (design.md §2): the steps that make a cell real and take it apart.
+ *
+ *   start  = spawn the anchor (ready pipe) → scope kukeon-R-S-T-C.scope with PIDs=[anchor],
+ *            Delegate=yes in the stack slice → anchor into <scope>/anchor → CNI ADD on the
+ *            anchor's netns (not for hostNetwork) → managed /etc/hosts and /etc/hostname →
+ *            per container: snapshot from the image's top chain id, container with the OCI
+ *            spec (cgroupsPath <scope>/<container>, the anchor's net/ipc/uts), task → Ready
+ *   stop   = SIGTERM to every task, SIGKILL after the grace period, delete the tasks, CNI DEL,
+ *            stop the scope (which takes the anchor) → Stopped
+ *   delete = stop, then the containers, their snapshots, the scope's leaves, the run
+ *            directory and the run-path document
+ *
+ * The scope's job is waited for asynchronously (PID 1's JobRemoved). The containerd calls of
+ * a cell go through a second client on a private loop, synchronously: simple, but it blocks
+ * kukeond's loop for the duration of a call and, on stop, for up to the grace period. */
+
+#include "cell.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bus-error.h"
+#include "cgroup.h"
+#include "cni-exec.h"
+#include "containerd.h"
+#include "containerd-name.h"
+#include "fileio.h"
+#include "image-config.h"
+#include "log.h"
+#include "object-path.h"
+#include "oci-spec.h"
+#include "strv.h"
+#include "unit-name.h"
+#include "yaml-codec.h"
+
+#define ANCHOR_READY_TIMEOUT_MSEC 5000
+
+#define STOP_GRACE_DEFAULT_USEC (10U * 1000U * 1000U)
+#define KILL_WAIT_USEC (5U * 1000U * 1000U)
+
+/* ---- the list ---- */
+
+static Cell *cell_free(Cell *c) {
+        if (!c)
+                return NULL;
+        free(c->realm);
+        free(c->space);
+        free(c->stack);
+        free(c->name);
+        free(c->path);
+        free(c->run_dir);
+        schema_free(&cell_doc_schema, c->doc);
+        schema_free(&cell_doc_schema, c->next_doc);
+        free(c);
+        return NULL;
+}
+
+void cell_free_all(Manager *m) {
+        while (m->cells) {
+                Cell *c = m->cells;
+                m->cells = c->next;
+                cell_free(c);
+        }
+        containerd_client_free(m->cell_containerd);
+        m->cell_containerd = NULL;
+}
+
+Cell *cell_find(Manager *m, const char *realm, const char *space, const char *stack, const char *name) {
+        for (Cell *c = m->cells; c; c = c->next)
+                if (streq(c->realm, realm) && streq(c->space, space) && streq(c->stack, stack) && streq(c->name, name))
+                        return c;
+        return NULL;
+}
+
+Cell *cell_find_by_path(Manager *m, const char *path) {
+        for (Cell *c = m->cells; c; c = c->next)
+                if (streq(c->path, path))
+                        return c;
+        return NULL;
+}
+
+static int compare_cells(const void *a, const void *b) {
+        return strcmp((*(Cell *const *) a)->name, (*(Cell *const *) b)->name);
+}
+
+int cell_list(Manager *m, const char *realm, const char *space, const char *stack, Cell ***ret, size_t *ret_n) {
+        size_t n = 0, k = 0;
+        for (Cell *c = m->cells; c; c = c->next)
+                n++;
+        Cell **l = new0(Cell *, n + 1);
+        if (!l)
+                return -ENOMEM;
+        for (Cell *c = m->cells; c; c = c->next)
+                if (streq(c->realm, realm) && streq(c->space, space) && streq(c->stack, stack))
+                        l[k++] = c;
+        qsort(l, k, sizeof(Cell *), compare_cells);
+        *ret = l;
+        *ret_n = k;
+        return 0;
+}
+
+static int cell_new(Manager *m, const char *realm, const char *space, const char *stack, CellDoc *doc, Cell **ret) {
+        Cell *c = new0(Cell, 1);
+        if (!c)
+                return -ENOMEM;
+        c->manager = m;
+        c->realm = strdup(realm);
+        c->space = strdup(space);
+        c->stack = strdup(stack);
+        c->name = strdup(doc->metadata.name);
+        _cleanup_free_ char *sock = strdup(m->config->socket ?: KUKEON_SOCKET_DIR "/kukeond.sock");
+        if (!c->realm || !c->space || !c->stack || !c->name || !sock) {
+                cell_free(c);
+                return -ENOMEM;
+        }
+        char *slash = strrchr(sock, '/');
+        if (slash)
+                *slash = 0;
+        if (object_path_build(realm, space, stack, c->name, NULL, &c->path) < 0 ||
+            asprintf(&c->run_dir, "%s/cells/%s/%s/%s/%s", isempty(sock) ? "/run/kukeon" : sock, realm, space, stack,
+                     c->name) < 0) {
+                c->run_dir = NULL;
+                cell_free(c);
+                return -ENOMEM;
+        }
+        c->doc = doc;
+        *ret = c;
+        return 0;
+}
+
+static void cell_add(Manager *m, Cell *c) {
+        c->next = m->cells;
+        if (m->cells)
+                m->cells->prev = c;
+        m->cells = c;
+        _cleanup_free_ sd_bus **buses = NULL;
+        size_t n = manager_buses(m, &buses);
+        for (size_t i = 0; i < n; i++)
+                (void) sd_bus_emit_object_added(buses[i], c->path);
+}
+
+static void cell_remove(Manager *m, Cell *c) {
+        _cleanup_free_ sd_bus **buses = NULL;
+        size_t n = manager_buses(m, &buses);
+        for (size_t i = 0; i < n; i++)
+                (void) sd_bus_emit_object_removed(buses[i], c->path);
+        if (c->prev)
+                c->prev->next = c->next;
+        else
+                m->cells = c->next;
+        if (c->next)
+                c->next->prev = c->prev;
+        cell_free(c);
+}
+
+const char *cell_state_string(const Cell *c) {
+        return enum_to_string(&cell_state_enum, c->doc->status.state);
+}
+
+int cell_format(const Cell *c, char **ret) {
+        return yaml_format_object(&cell_doc_schema, c->doc, ret);
+}
+
+static int set_str(char **f, const char *v) {
+        char *n = v ? strdup(v) : NULL;
+        if (v && !n)
+                return -ENOMEM;
+        free(*f);
+        *f = n;
+        return 0;
+}
+
+static int cell_save(Cell *c) {
+        c->doc->status.lifecycle.updated_at = now_realtime();
+        return store_save_cell(c->manager->store, c->realm, c->space, c->stack, c->doc);
+}
+
+static void cell_set_state(Cell *c, CellState state, const char *reason, const char *message) {
+        Lifecycle *l = &c->doc->status.lifecycle;
+        c->doc->status.state = state;
+        (void) set_str(&l->reason, reason);
+        (void) set_str(&l->message, message);
+        if (state == CELL_STATE_READY) {
+                c->doc->status.ready_observed = true;
+                if (!l->ready_at)
+                        l->ready_at = now_realtime();
+        }
+        (void) cell_save(c);
+        cell_changed(c);
+}
+
+/* Marks the cell Failed and sets the step's error. */
+_printf_(4, 5) static int cell_fail(Cell *c, sd_bus_error *error, const char *name, const char *fmt, ...) {
+        _cleanup_free_ char *msg = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
+        va_end(ap);
+        cell_set_state(c, CELL_STATE_FAILED, "Failed", msg);
+        log_resource_errno(LOG_ERR, 0, c->realm, c->space, c->stack, c->doc->status.unit, "Cell %s: %s", c->name,
+                           strna(msg));
+        return sd_bus_error_set(error, name, msg ?: "out of memory");
+}
+
+/* ---- helpers ---- */
+
+static ContainerdClient *cell_containerd(Manager *m) {
+        if (m->cell_containerd)
+                return m->cell_containerd;
+        _cleanup_free_ char *address = NULL;
+        if (asprintf(&address, "unix://%s", m->config->containerd_socket) < 0)
+                return NULL;
+        if (containerd_client_new(NULL, address, &m->cell_containerd) < 0)
+                return NULL;
+        return m->cell_containerd;
+}
+
+static const char *cell_namespace(Cell *c) {
+        Resource *r = manager_find(c->manager, KIND_REALM, c->realm, NULL, NULL);
+        return r ? ((RealmDoc *) r->doc)->spec.namespace_ : NULL;
+}
+
+static bool cell_host_network(const Cell *c) {
+        for (size_t i = 0; i < c->doc->spec.n_containers; i++)
+                if (c->doc->spec.containers[i].host_network)
+                        return true;
+        return false;
+}
+
+static bool anchor_alive(pid_t pid) {
+        return pid > 0 && kill(pid, 0) == 0;
+}
+
+/* "10s", "500ms", "1m", "3" (seconds) */
+static uint64_t cell_grace_usec(const Cell *c) {
+        const char *s = c->doc->spec.stop_grace_period;
+        if (isempty(s))
+                return STOP_GRACE_DEFAULT_USEC;
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (errno != 0 || end == s)
+                return STOP_GRACE_DEFAULT_USEC;
+        if (streq(end, "ms"))
+                return v * 1000ULL;
+        if (streq(end, "m"))
+                return v * 60ULL * 1000000ULL;
+        if (streq(end, "s") || *end == 0)
+                return v * 1000000ULL;
+        return STOP_GRACE_DEFAULT_USEC;
+}
+
+static ContainerStatus *container_status(Cell *c, const char *name) {
+        CellStatus *st = &c->doc->status;
+        for (size_t i = 0; i < st->n_containers; i++)
+                if (streq_ptr(st->containers[i].name, name))
+                        return &st->containers[i];
+        ContainerStatus *n = reallocarray(st->containers, st->n_containers + 1, sizeof(ContainerStatus));
+        if (!n)
+                return NULL;
+        st->containers = n;
+        ContainerStatus *s = &n[st->n_containers];
+        *s = (ContainerStatus) {};
+        if (!(s->name = strdup(name)))
+                return NULL;
+        st->n_containers++;
+        return s;
+}
+
+/* ---- step data ---- */
+
+typedef struct CellStep {
+        Cell *cell;
+        CellVerb verb;
+} CellStep;
+
+static Step *add_cell_step(Operation *op, step_call_t call, Cell *c, unsigned group, CellVerb verb) {
+        CellStep *d = new0(CellStep, 1);
+        if (!d)
+                return NULL;
+        d->cell = c;
+        d->verb = verb;
+        return operation_add_call(op, call, NULL, group, d);
+}
+
+#define CELL_OF(s) (((CellStep *) (s)->data)->cell)
+
+static int step_stop_tasks(Operation *op, Step *s, sd_bus_error *error);
+static int step_cni_del(Operation *op, Step *s, sd_bus_error *error);
+
+/* ---- start ---- */
+
+static int step_pending(Operation *op, Step *s, sd_bus_error *error) {
+        Cell *c = CELL_OF(s);
+        int k;
+        cell_set_state(c, CELL_STATE_PENDING, NULL, NULL);
+        k = mkdir_p_mode(c->run_dir, 0755);
+        if (k < 0)
+                return cell_fail(c, error, SD_BUS_ERROR_FAILED, "cannot make %s: %s", c->run_dir, strerror(-k));
+        return 0;
+}
+
+/* The anchor, detached from kukeond (double fork: it outlives a restart of the daemon and is
+ * reaped by PID 1 or the scope's subreaper, never left a zombie of ours). */
+static int spawn_anchor(const char *hostname, pid_t *ret, char **ret_msg) {
+        int ready[2] = { -EBADF, -EBADF }, pidp[2] = { -EBADF, -EBADF };
+        _cleanup_free_ char *bin = NULL;
+        const char *dir = getenv("KUKEON_ANCHOR") ? NULL : KUKEON_LIBEXECDIR;
+        int k;
+
+        if (dir ? asprintf(&bin, "%s/kukeon-anchor", dir) < 0 : !(bin = strdup(getenv("KUKEON_ANCHOR"))))
+                return -ENOMEM;
+        if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(pidp, O_CLOEXEC) < 0) {
+                k = -errno;
+                safe_close(ready[0]);
+                safe_close(ready[1]);
+                return k;
+        }
+        /* kukeond has threads (the containerd poller): between fork and exec only
+         * async-signal-safe calls, so everything is prepared here */
+        char fdbuf[16];
+        snprintf(fdbuf, sizeof fdbuf, "%d", ready[1]);
+        pid_t child = fork();
+        if (child < 0) {
+                k = -errno;
+                goto finish;
+        }
+        if (child == 0) {
+                (void) setsid();
+                pid_t g = fork();
+                if (g < 0)
+                        _exit(1);
+                if (g == 0) {
+                        if (fcntl(ready[1], F_SETFD, 0) < 0) /* the anchor keeps it across exec */
+                                _exit(1);
+                        sigset_t all;
+                        sigemptyset(&all);
+                        sigprocmask(SIG_SETMASK, &all, NULL);
+                        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                        if (null >= 0) {
+                                dup2(null, 0);
+                                dup2(null, 1);
+                        }
+                        execl(bin, "kukeon-anchor", "--hostname", hostname, "--ready-fd", fdbuf, (char *) NULL);
+                        _exit(127);
+                }
+                (void) !write(pidp[1], &g, sizeof g);
+                _exit(0);
+        }
+        ready[1] = safe_close(ready[1]);
+        pidp[1] = safe_close(pidp[1]);
+        (void) waitpid(child, NULL, 0);
+        pid_t g = 0;
+        if (read(pidp[0], &g, sizeof g) != (ssize_t) sizeof g || g <= 0) {
+                k = -ECHILD;
+                (void) asprintf(ret_msg, "cannot fork the anchor");
+                goto finish;
+        }
+        struct pollfd p = { .fd = ready[0], .events = POLLIN };
+        k = poll(&p, 1, ANCHOR_READY_TIMEOUT_MSEC);
+        if (k <= 0) {
+                (void) kill(g, SIGKILL);
+                k = k == 0 ? -ETIMEDOUT : -errno;
+                (void) asprintf(ret_msg, "the anchor %s did not get ready within %d ms", bin, ANCHOR_READY_TIMEOUT_MSEC);
+                goto finish;
+        }
+        char buf[64] = {};
+        ssize_t n = read(ready[0], buf, sizeof buf - 1);
+        if (n <= 0 || strncmp(buf, "READY=1", 7) != 0) {
+                (void) kill(g, SIGKILL);
+                k = -EIO;
+                (void) asprintf(ret_msg, "the anchor %s failed: %s", bin, n > 0 ? (buf[strcspn(buf, "\n")] = 0, buf) : "it exited (is it installed?)");
+                goto finish;
+        }
+        *ret = g;
+        k = 0;
+finish:
+        safe_close(ready[0]);
+        safe_close(ready[1]);
+        safe_close(pidp[0]);
+        safe_close(pidp[1]);
+        return k;
+}
+
+static int step_anchor(Operation *op, Step *s, sd_bus_error *error) {
+        Cell *c = CELL_OF(s);
+        _cleanup_free_ char *msg = NULL;
+        if (anchor_alive(c->anchor))
+                return 0;
+        int k = spawn_anchor(c->name, &c->anchor, &msg);
+        if (k < 0)
+                return cell_fail(c, error, SD_BUS_ERROR_FAILED, "%s", msg ?: strerror(-k));
+        log_resource_errno(LOG_DEBUG, 0, c->realm, c->space, c->stack, c->doc->status.unit, "Cell %s: anchor is PID %d.",
+                           c->name, (int) c->anchor);
+        return 0;
+}
+
+typedef struct ScopeCall {
+        Operation *op;
+        Cell *cell;
+        bool stop;
+        bool rollback; /* errors are only logged: the cell is Failed already */
+} ScopeCall;
+
+static void scope_done(int r, const sd_bus_error *e, const char *value, void *userdata) {
+        ScopeCall *sc = userdata;
+        Operation *op = sc->op;
+        Cell *c = sc->cell;
+        _cleanup_(sd_bus_error_free) sd_bus_error err = SD_BUS_ERROR_NULL;
+        bool stop = sc->stop, rollback = sc->rollback;
+        free(sc);
+
+        if (rollback) {
+                if (r < 0 && !(e && sd_bus_error_has_name(e, "org.freedesktop.systemd1.NoSuchUnit")))
+                        log_resource_errno(LOG_WARNING, r, c->realm, c->space, c->stack, c->doc->status.unit,
+                                           "Cell %s: cannot stop the scope after a failed start: %s", c->name,
+                                           e && e->message ? e->message : strerror(-r));
+                c->anchor = 0;
+                operation_step_done(op, 0, NULL);
+                return;
+        }
+
+        if (stop && r < 0 && e && sd_bus_error_has_name(e, "org.freedesktop.systemd1.NoSuchUnit"))
+                r = 0;
+        if (r < 0) {
+                (void) cell_fail(c, &err, BUS_ERROR_SYSTEMD_FAILED, "unit %s: %s", c->doc->status.unit,
+                                 e && e->message ? e->message : strerror(-r));
+                operation_step_done(op, r, &err);
+                return;
+        }
+        operation_step_done(op, 0, NULL);
+}
+
+static int step_scope(Operation *op, Step *s, sd_bus_error *error) {
+        Cell *c = CELL_OF(s);
+        Manager *m = op->manager;
+        _cleanup_free_ char *slice = NULL, *cg = NULL;
+        char description[300];
+        uint32_t pid = (uint32_t) c->anchor;
+        int k;
+
+        if (!m->systemd)
+                return cell_fail(c, error, BUS_ERROR_SYSTEMD_FAILED, "PID 1 is not reachable");
+        k = unit_name_build(c->realm, c->space, c->stack, NULL, &slice);
+        if (k >= 0)
+                k = unit_name_cgroup_path(c->realm, c->space, c->stack, c->name, &cg);
+        if (k < 0)
+                return k;
+        (void) set_str(&c->doc->status.cgroup_path, cg);
+        snprintf(description, sizeof description, "kukeon cell %s/%s/%s/%s", c->realm, c->space, c->stack, c->name);
+        UnitProperty props[] = {
+                UNIT_PROPERTY_STRING("Description", description),
+                UNIT_PROPERTY_STRING("Slice", slice),
+                UNIT_PROPERTY_BOOL("Delegate", true),
+                { .name = "PIDs", .signature = "au", .au = { .v = &pid, .n = 1 } },
+                UNIT_PROPERTY_UINT64("TimeoutStopUSec", cell_grace_usec(c) + KILL_WAIT_USEC),
+                UNIT_PROPERTY_STRING("CollectMode", "inactive-or-failed"),
+                UNIT_PROPERTY_BOOL("DefaultDependencies", false),
+        };
+        ScopeCall *sc = new0(ScopeCall, 1);
+        if (!sc)
+                return -ENOMEM;
+        *sc = (ScopeCall) { .op = op, .cell = c };
+        k = systemd_start_transient_unit(m->systemd, c->doc->status.unit, props, ELEMENTSOF(props), 0, scope_done, sc);
+        if (k < 0) {
+                free(sc);
+                return cell_fail(c, error, BUS_ERROR_SYSTEMD_FAILED, "cannot start %s: %s", c->doc->status.unit,
+                                 strerror(-k));
+        }
+        return 1;
+}
+
+static int write_etc_files(Cell *c) {
+        _cleanup_free_ char *hosts = NULL, *hostname = NULL, *hp = NULL, *np = NULL;
+        const char *ip = c->doc->status.network.ip;
+        if (asprintf(&hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s%s%s%s",
+                     ip ? ip : "", ip ? "\t" : "", ip ? c->name : "", ip ? "\n" : "") < 0 ||
+            asprintf(&hostname, "%s\n", c->name) < 0 || asprintf(&hp, "%s/hosts", c->run_dir) < 0 ||
+            asprintf(&np, "%s/hostname", c->run_dir) < 0)
+                return -ENOMEM;
+        int k = write_file_atomic(hp, hosts, strlen(hosts), 0644);
+        if (k >= 0)
+                k = write_file_atomic(np, hostname, strlen(hostname), 0644);
+        return k;
+}
+
+static int cni_runtime(Cell *c, CniRuntime *rt, char **netns, char **id) {
+        if (asprintf(netns, "/proc/%d/ns/net", (int) c->anchor) < 0)
+                return -ENOMEM;
+        /* CNI_CONTAINERID allows [A-Za-z0-9_.-]: not the unit name's "\x2d"; '_' joins
+         * names that never contain it */
+        if (asprintf(id, "kukeon_%s_%s_%s_%s", c->realm, c->space, c->stack, c->name) < 0) {
+                *id = NULL;
+                return -ENOMEM;
+        }
+        *rt = (CniRuntime) { .container_id = *id, .netns = *netns, .plugin_path = c->manager->config->cni_bin_dir };
+        return 0;
+}
+
+static int step_network(Operation *op, Step *s, sd_bus_error *error) {
+        Cell *c = CELL_OF(s);
+        Manager *m = op->manager;
+        CgroupHierarchies h = {};
+        _cleanup_free_ char *leaf = NULL, *conflist = NULL, *netns = NULL, *id = NULL, *cni_err = NULL, *ip = NULL,
+                            *gw = NULL;
+        size_t size;
+        int k;
+
+        if (asprintf(&leaf, "%s/anchor", c->doc->status.cgroup_path) < 0)
+                return -ENOMEM;
+        k = cgroup_hierarchies_load(&h);
+        if (k >= 0)
+                k = cgroup_create(&h, leaf);
+        if (k >= 0)
+                k = cgroup_attach(&h, leaf, c->anchor);
+        cgroup_hierarchies_done(&h);
+        if (k < 0)
+                return cell_fail(c, error, SD_BUS_ERROR_FAILED, "cannot move the anchor into %s: %s", leaf, strerror(-k));
+
+        if (!cell_host_network(c) && !c->doc->status.network.ip) {
+                Resource *sp = manager_find(m, KIND_SPACE, c->realm, c->space, NULL);
+                k = store_read_conflist(m->store, c->realm, c->space, &conflist, &size);
+                if (k < 0)
+                        return cell_fail(c, error, BUS_ERROR_NETWORK_FAILED, "cannot read the conflist of space %s/%s: %s",
+                                         c->realm, c->space, strerror(-k));
+                CniRuntime rt;
+                k = cni_runtime(c, &rt, &netns, &id);
+                if (k < 0)
+                        return k;
+                _cleanup_(json_decrefp) json_t *result = NULL;
+                k = cni_conflist_add(conflist, &rt, &result, &cni_err);
+                if (k < 0) {
+                        (void) cni_conflist_del(conflist, &rt, NULL, NULL);
+                        return cell_fail(c, error, BUS_ERROR_NETWORK_FAILED, "CNI ADD on %s: %s", netns,
+                                         cni_err ?: strerror(-k));
+                }
+                k = cni_result_ipv4(result, &ip, &gw);
+                if (k < 0)
+                        return cell_fail(c, error, BUS_ERROR_NETWORK_FAILED, "CNI ADD on %s gave no IPv4 address", netns);
+                (void) set_str(&c->doc->status.network.ip, ip);
+                if (sp)
+                        (void) set_str(&c->doc->status.network.bridge_name, ((SpaceDoc *) sp->doc)->status.bridge_name);
+        }
+        k = write_etc_files(c);
+        if (k < 0)
+                return cell_fail(c, error, SD_BUS_ERROR_FAILED, "cannot write %s/hosts: %s", c->run_dir, strerror(-k));
+        (void) cell_save(c);
+        cell_changed(c);
+        return 0;
+}
+
+static int start_container(Cell *c, ContainerSpec *spec, char **ret_msg) {
+        Manager *m = c->manager;
+        ContainerdClient *cc = cell_containerd(m);
+        const char *ns = cell_namespace(c);
+        _cleanup_(image_config_freep) ImageConfig *ic = NULL;
+        _cleanup_(containerd_mounts_freep) ContainerdMount **mounts = NULL;
+        _cleanup_free_ char *cid = NULL, *cgpath = NULL, *netns = NULL, *ipcns = NULL, *utsns = NULL, *hosts = NULL,
+                            *hostname = NULL, *spec_text = NULL, *err = NULL;
+        _cleanup_(json_decrefp) json_t *json = NULL;
+        int k;
+
+        if (!cc)
+                return (void) asprintf(ret_msg, "cannot make a containerd client"), -ENOTCONN;
+        if (!ns)
+                return (void) asprintf(ret_msg, "realm %s has no containerd namespace", c->realm), -ENOENT;
+        k = containerd_container_id_build(c->space, c->stack, c->name, spec->id, &cid);
+        if (k < 0)
+                return k;
+        (void) set_str(&spec->containerd_id, cid);
+
+        k = image_config_load(cc, ns, spec->image, &ic);
+        if (k == -ENOENT)
+                return (void) asprintf(ret_msg, "image %s is not in containerd namespace %s (load or pull it first)",
+                                       spec->image, ns), k;
+        if (k < 0)
+                return (void) asprintf(ret_msg, "cannot read the config of image %s: %s", spec->image,
+                                       containerd_client_last_error(cc) ?: strerror(-k)), k;
+
+        /* the rootfs: an active snapshot named after the container on the image's top layer */
+        const char *parent = ic->chain_ids[strv_length(ic->chain_ids) - 1];
+        char *labels[] = { (char *) "containerd.io/gc.root", (char *) "kukeon", NULL };
+        k = containerd_snapshot_prepare_sync(cc, ns, NULL, cid, parent, labels, &mounts);
+        if (k == -EEXIST)
+                k = containerd_snapshot_mounts_sync(cc, ns, NULL, cid, &mounts);
+        if (k < 0)
+                return (void) asprintf(ret_msg, "snapshot %s on %s: %s", cid, parent,
+                                       containerd_client_last_error(cc) ?: strerror(-k)), k;
+
+        if (asprintf(&cgpath, "%s/%s", c->doc->status.cgroup_path, spec->id) < 0 ||
+            asprintf(&netns, "/proc/%d/ns/net", (int) c->anchor) < 0 ||
+            asprintf(&ipcns, "/proc/%d/ns/ipc", (int) c->anchor) < 0 ||
+            asprintf(&utsns, "/proc/%d/ns/uts", (int) c->anchor) < 0 || asprintf(&hosts, "%s/hosts", c->run_dir) < 0 ||
+            asprintf(&hostname, "%s/hostname", c->run_dir) < 0)
+                return -ENOMEM;
+        OciImageConfig oic = { .entrypoint = ic->entrypoint, .cmd = ic->cmd, .env = ic->env,
+                               .working_dir = ic->working_dir, .user = ic->user };
+        OciSpecContext ctx = {
+                .realm = c->realm, .space = c->space, .stack = c->stack, .cell = c->name, .container = spec->id,
+                .containerd_id = cid, .cgroups_path = cgpath, .cell_cgroup_path = c->doc->status.cgroup_path,
+                .net_ns_path = netns, .ipc_ns_path = ipcns, .uts_ns_path = utsns, .hostname = c->name,
+                .cell_ip = c->doc->status.network.ip, .hosts_path = hosts, .hostname_path = hostname,
+                .image = &oic, .host_devices_dir = "/dev",
+        };
+        k = oci_spec_build(spec, &ctx, &json, &err);
+        if (k < 0)
+                return (void) asprintf(ret_msg, "container %s: %s", spec->id, err ?: strerror(-k)), k;
+        spec_text = json_dumps(json, JSON_COMPACT);
+        if (!spec_text)
+                return -ENOMEM;
+
+        char *clabels[] = { (char *) "kukeon.io/realm", c->realm, (char *) "kukeon.io/space", c->space,
+                            (char *) "kukeon.io/stack", c->stack, (char *) "kukeon.io/cell", c->name,
+                            (char *) "kukeon.io/container", spec->id, NULL };
+        ContainerdContainer ctr = { .id = cid, .labels = clabels, .image = spec->image, .spec_json = spec_text,
+                                    .snapshotter = (char *) CONTAINERD_SNAPSHOTTER_DEFAULT, .snapshot_key = cid };
+        k = containerd_container_create_sync(cc, ns, &ctr, NULL);
+        if (k == -EEXIST) /* from an earlier start: the anchor (its namespaces) changed */
+                k = containerd_container_update_sync(cc, ns, &ctr, (char *[]) { (char *) "spec", NULL }, NULL);
+        if (k < 0)
+                return (void) asprintf(ret_msg, "containerd container %s: %s", cid,
+                                       containerd_client_last_error(cc) ?: strerror(-k)), k;
+
+        /* a task left from a start that did not finish */
+        (void) containerd_task_delete_sync(cc, ns, cid, NULL, NULL);
+        ContainerdTaskConfig tc = { .container_id = cid, .rootfs = mounts };
+        k = containerd_task_create_sync(cc, ns, &tc, NULL);
+        if (k >= 0)
+                k = containerd_task_start_sync(cc, ns, cid, NULL, NULL);
+        if (k < 0)
+                return (void) asprintf(ret_msg, "task %s: %s", cid, containerd_client_last_error(cc) ?: strerror(-k)), k;
+        return 0;
+}
+
+static int step_containers(Operation *op, Step *s, sd_bus_error *error) {
+        Cell *c = CELL_OF(s);
+        for (size_t i = 0; i < c->doc->spec.n_containers; i++) {
+                ContainerSpec *spec = &c->doc->spec.containers[i];
+                _cleanup_free_ char *msg = NULL;
+                ContainerStatus *st = container_status(c, spec->id);
+                if (!st)
+                        return -ENOMEM;
+                int k = start_container(c, spec, &msg);
+                if (k < 0) {
+                        st->state = CONTAINER_STATE_FAILED;
+                        (void) set_str(&st->reason, "StartFailed");
+                        (void) set_str(&st->message, msg ?: strerror(-k));
+                        return cell_fail(c, error, k == -ENOENT && msg && strstr(msg, "image") ? BUS_ERROR_NO_SUCH_IMAGE :
+                                                   SD_BUS_ERROR_FAILED, "%s", msg ?: strerror(-k));
+                }
+                (void) set_str(&st->id, spec->containerd_id);
+                st->state = CONTAINER_STATE_READY;
+                st->start_time = now_realtime();
+                st->finish_time = 0;
+                st->exit_code = 0;
+                (void) set_str(&st->reason, NULL);
+                (void) set_str(&st->message, NULL);
+        }
+        return 0;
+}
+
+static int step_ready(Operation *op, Step *s, sd_bus_error *error) {
+        Cell *c = CELL_OF(s);
+        cell_set_state(c, CELL_STATE_READY, NULL, NULL);
+        log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit, "Cell %s is ready (%s).",
+                           c->name, c->doc->status.network.ip ?: "host network");
+        return 0;
+}
+
+/* After a failed start (the group's remaining steps were skipped): take back what was made —
+ * tasks, the address, the scope with the anchor — and leave the cell Failed with its reason. */
+static int step_rollback(Operation *op, Step *s, sd_bus_error *error) {
+        Cell *c = CELL_OF(s);
+        Manager *m = op->manager;
+        if (c->doc->status.state != CELL_STATE_FAILED)
+                return 0;
+        log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit,
+                           "Cell %s failed to start: taking back what was made.", c->name);
+        ((CellStep *) s->data)->verb = CELL_VERB_KILL;
+        (void) step_stop_tasks(op, s, error);
+        (void) step_cni_del(op, s, error);
+        if (!m->systemd) {
+                if (anchor_alive(c->anchor))
+                        (void) kill(c->anchor, SIGKILL);
+                c->anchor = 0;
+                return 0;
+        }
+        ScopeCall *sc = new0(ScopeCall, 1);
+        if (!sc)
+                return -ENOMEM;
+        *sc = (ScopeCall) { .op = op, .cell = c, .stop = true, .rollback = true };
+        if (systemd_stop_unit(m->systemd, c->doc->status.unit, 0, scope_done, sc) < 0) {
+                free(sc);
+                if (anchor_alive(c->anchor))
+                        (void) kill(c->anchor, SIGKILL);
+                c->anchor = 0;
+                return 0;
+        }
+        return 1;
+}
+
+static int plan_start(Operation *op, Cell *c, unsigned g) {
+        /* in a group of its own, so that it runs when the start's group failed */
+        if (!add_cell_step(op, step_rollback, c, operation_new_group(op), CELL_VERB_KILL))
+                return -ENOMEM;
+        op->insert_at--; /* the rollback goes after the start's steps */
+        if (!add_cell_step(op, step_pending, c, g, CELL_VERB_START) || !add_cell_step(op, step_anchor, c, g, CELL_VERB_START) ||
+            !add_cell_step(op, step_scope, c, g, CELL_VERB_START) || !add_cell_step(op, step_network, c, g, CELL_VERB_START) ||
+            !add_cell_step(op, step_containers, c, g, CELL_VERB_START) || !add_cell_step(op, step_ready, c, g, CELL_VERB_START))
+                return -ENOMEM;
+        return 0;
+}
+
+/* ---- stop ---- */
+
+static int wait_task_stopped(ContainerdClient *cc, const char *ns, const char *id, uint64_t usec) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        uint64_t until = ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000 + usec;
+        for (;;) {
+                _cleanup_(containerd_process_freep) ContainerdProcess *p = NULL;
+                int k = containerd_task_get_sync(cc, ns, id, NULL, &p);
+                if (k == -ENOENT)
+                        return 0;
+                if (k < 0)
+                        return k;
+                if (p->status == CONTAINERD_TASK_STOPPED)
+                        return 0;
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                if ((uint64_t) ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000 >= until)
+                        return -ETIMEDOUT;
+                (void) nanosleep(&(struct timespec) { .tv_nsec = 50 * 1000 * 1000 }, NULL);
+        }
+}
+
+static int step_stop_tasks(Operation *op, Step *s, sd_bus_error *error) {
+        Cell *c = CELL_OF(s);
+        bool kill_now = ((CellStep *) s->data)->verb == CELL_VERB_KILL;
+        ContainerdClient *cc = cell_containerd(op->manager);
+        const char *ns = cell_namespace(c);
+        if (!cc || !ns)
+                return 0;
+        uint64_t grace = kill_now ? 0 : cell_grace_usec(c);
+
+        /* SIGTERM to all first, so the grace periods run side by side */
+        for (size_t i = 0; i < c->doc->spec.n_containers; i++) {
+                _cleanup_free_ char *cid = NULL;
+                if (containerd_container_id_build(c->space, c->stack, c->name, c->doc->spec.containers[i].id, &cid) < 0)
+                        return -ENOMEM;
+                (void) containerd_task_kill_sync(cc, ns, cid, NULL, kill_now ? SIGKILL : SIGTERM, true);
+        }
+        for (size_t i = 0; i < c->doc->spec.n_containers; i++) {
+                const char *name = c->doc->spec.containers[i].id;
+                _cleanup_free_ char *cid = NULL;
+                _cleanup_(containerd_process_freep) ContainerdProcess *p = NULL;
+                if (containerd_container_id_build(c->space, c->stack, c->name, name, &cid) < 0)
+                        return -ENOMEM;
+                if (wait_task_stopped(cc, ns, cid, grace) == -ETIMEDOUT) {
+                        (void) containerd_task_kill_sync(cc, ns, cid, NULL, SIGKILL, true);
+                        (void) wait_task_stopped(cc, ns, cid, KILL_WAIT_USEC);
+                }
+                int k = containerd_task_delete_sync(cc, ns, cid, NULL, &p);
+                ContainerStatus *st = container_status(c, name);
+                if (!st)
+                        return -ENOMEM;
+                if (st->state == CONTAINER_STATE_READY || k >= 0) {
+                        st->state = CONTAINER_STATE_STOPPED;
+                        st->finish_time = now_realtime();
+                        if (k >= 0 && p) {
+                                /* a task killed by signal n exits with 128 + n */
+                                st->exit_code = p->exit_status;
+                                if (p->exit_status > 128 && p->exit_status < 128 + 65)
+                                        (void) set_str(&st->exit_signal, sigabbrev_np((int) p->exit_status - 128));
+                        }
+                }
+        }
+        (void) cell_save(c);
+        return 0;
+}
+
+static int step_cni_del(Operation *op, Step *s, sd_bus_error *error) {
+        Cell *c = CELL_OF(s);
+        Manager *m = op->manager;
+        _cleanup_free_ char *conflist = NULL, *netns = NULL, *id = NULL, *err = NULL;
+        size_t size;
+        CniRuntime rt;
+        int k;
+
+        if (!c->doc->status.network.ip || cell_host_network(c))
+                return 0;
+        k = store_read_conflist(m->store, c->realm, c->space, &conflist, &size);
+        if (k < 0)
+                return 0; /* the space is gone with its network */
+        k = cni_runtime(c, &rt, &netns, &id);
+        if (k < 0)
+                return k;
+        if (!anchor_alive(c->anchor))
+                rt.netns = ""; /* the namespace is gone: DEL still frees the IPAM address */
+        k = cni_conflist_del(conflist, &rt, NULL, &err);
+        if (k < 0)
+                log_resource_errno(LOG_WARNING, k, c->realm, c->space, c->stack, c->doc->status.unit,
+                                   "Cell %s: CNI DEL: %s (continuing)", c->name, err ?: strerror(-k));
+        (void) set_str(&c->doc->status.network.ip, NULL);
+        (void) cell_save(c);
+        return 0;
+}
+
+static int step_stop_scope(Operation *op, Step *s, sd_bus_error *error) {
+        Cell *c = CELL_OF(s);
+        Manager *m = op->manager;
+        if (!m->systemd)
+                return cell_fail(c, error, BUS_ERROR_SYSTEMD_FAILED, "PID 1 is not reachable");
+        ScopeCall *sc = new0(ScopeCall, 1);
+        if (!sc)
+                return -ENOMEM;
+        *sc = (ScopeCall) { .op = op, .cell = c, .stop = true };
+        int k = systemd_stop_unit(m->systemd, c->doc->status.unit, 0, scope_done, sc);
+        if (k < 0) {
+                free(sc);
+                return cell_fail(c, error, BUS_ERROR_SYSTEMD_FAILED, "cannot stop %s: %s", c->doc->status.unit, strerror(-k));
+        }
+        return 1;
+}
+
+static int step_stopped(Operation *op, Step *s, sd_bus_error *error) {
+        Cell *c = CELL_OF(s);
+        CgroupHierarchies h = {};
+        /* PID 1 removes a stopped scope's cgroup with its delegated subtree; make sure */
+        if (c->doc->status.cgroup_path && cgroup_hierarchies_load(&h) >= 0) {
+                (void) cgroup_remove(&h, c->doc->status.cgroup_path);
+                cgroup_hierarchies_done(&h);
+        }
+        c->anchor = 0;
+        cell_set_state(c, CELL_STATE_STOPPED, NULL, NULL);
+        log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit, "Cell %s stopped.", c->name);
+        return 0;
+}
+
+static int plan_stop(Operation *op, Cell *c, unsigned g, CellVerb verb) {
+        if (!add_cell_step(op, step_stop_tasks, c, g, verb) || !add_cell_step(op, step_cni_del, c, g, verb) ||
+            !add_cell_step(op, step_stop_scope, c, g, verb) || !add_cell_step(op, step_stopped, c, g, verb))
+                return -ENOMEM;
+        return 0;
+}
+
+/* ---- delete ---- */
+
+static int step_remove(Operation *op, Step *s, sd_bus_error *error) {
+        Cell *c = CELL_OF(s);
+        Manager *m = op->manager;
+        ContainerdClient *cc = cell_containerd(m);
+        const char *ns = cell_namespace(c);
+        int k;
+
+        for (size_t i = 0; cc && ns && i < c->doc->spec.n_containers; i++) {
+                _cleanup_free_ char *cid = NULL;
+                if (containerd_container_id_build(c->space, c->stack, c->name, c->doc->spec.containers[i].id, &cid) < 0)
+                        return -ENOMEM;
+                k = containerd_container_delete_sync(cc, ns, cid);
+                if (k < 0 && k != -ENOENT)
+                        return cell_fail(c, error, SD_BUS_ERROR_FAILED, "cannot delete containerd container %s: %s", cid,
+                                         containerd_client_last_error(cc) ?: strerror(-k));
+                k = containerd_snapshot_remove_sync(cc, ns, NULL, cid);
+                if (k < 0 && k != -ENOENT)
+                        return cell_fail(c, error, SD_BUS_ERROR_FAILED, "cannot remove snapshot %s: %s", cid,
+                                         containerd_client_last_error(cc) ?: strerror(-k));
+        }
+        /* the run directory: <dir>/cells/R/S/T/C */
+        _cleanup_free_ char *parent = strdup(c->run_dir);
+        if (!parent)
+                return -ENOMEM;
+        char *slash = strrchr(parent, '/');
+        if (slash) {
+                *slash = 0;
+                _cleanup_close_ int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd >= 0)
+                        (void) rm_rf_at(fd, slash + 1);
+        }
+        k = store_remove_cell(m->store, c->realm, c->space, c->stack, c->name);
+        if (k < 0 && k != -ENOENT)
+                return cell_fail(c, error, SD_BUS_ERROR_FAILED, "cannot remove cell %s from the run path: %s", c->name,
+                                 strerror(-k));
+        log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit, "Cell %s removed.", c->name);
+        cell_remove(m, c);
+        return 0;
+}
+
+/* Apply of a changed cell, once it is stopped: the new spec in, with the status we have; the
+ * containers (and snapshots, statuses) the new spec no longer has out. */
+static int step_swap(Operation *op, Step *s, sd_bus_error *error) {
+        Cell *c = CELL_OF(s);
+        ContainerdClient *cc = cell_containerd(op->manager);
+        const char *ns = cell_namespace(c);
+        CellDoc *doc = TAKE_PTR(c->next_doc);
+        if (!doc)
+                return 0;
+        for (size_t i = 0; i < c->doc->spec.n_containers; i++) {
+                const char *id = c->doc->spec.containers[i].id;
+                bool kept = false;
+                for (size_t j = 0; j < doc->spec.n_containers; j++)
+                        kept = kept || streq_ptr(doc->spec.containers[j].id, id);
+                if (kept || !cc || !ns)
+                        continue;
+                _cleanup_free_ char *cid = NULL;
+                if (containerd_container_id_build(c->space, c->stack, c->name, id, &cid) < 0) {
+                        schema_free(&cell_doc_schema, doc);
+                        return -ENOMEM;
+                }
+                (void) containerd_task_delete_sync(cc, ns, cid, NULL, NULL);
+                (void) containerd_container_delete_sync(cc, ns, cid);
+                (void) containerd_snapshot_remove_sync(cc, ns, NULL, cid);
+                CellStatus *st = &c->doc->status;
+                for (size_t j = 0; j < st->n_containers; j++)
+                        if (streq_ptr(st->containers[j].name, id)) {
+                                schema_done(&container_status_schema, &st->containers[j]);
+                                memmove(st->containers + j, st->containers + j + 1,
+                                        (st->n_containers - j - 1) * sizeof(ContainerStatus));
+                                st->n_containers--;
+                                break;
+                        }
+        }
+        CellStatus keep = c->doc->status;
+        c->doc->status = (CellStatus) {};
+        schema_free(&cell_doc_schema, c->doc);
+        CellStatus fresh = doc->status;
+        doc->status = keep;
+        CellDoc t = { .status = fresh };
+        schema_done(&cell_doc_schema, &t);
+        c->doc = doc;
+        (void) cell_save(c);
+        return 0;
+}
+
+/* ---- documents ---- */
+
+/* What the daemon owns in a new cell document: ids, the unit, a fresh status; the root
+ * container (explicit, else the first). */
+static int cell_prepare(Manager *m, CellDoc *d, const char *realm, const char *space, const char *stack) {
+        _cleanup_free_ char *unit = NULL;
+        int k;
+        CellStatus old = d->status;
+        d->status = (CellStatus) {};
+        CellDoc t = { .status = old };
+        schema_done(&cell_doc_schema, &t);
+
+        if (set_str(&d->api_version, API_VERSION_V1BETA1) < 0 || set_str(&d->kind, "Cell") < 0 ||
+            set_str(&d->spec.id, d->metadata.name) < 0 || set_str(&d->spec.realm_id, realm) < 0 ||
+            set_str(&d->spec.space_id, space) < 0 || set_str(&d->spec.stack_id, stack) < 0)
+                return -ENOMEM;
+        bool have_root = false;
+        for (size_t i = 0; i < d->spec.n_containers; i++)
+                have_root = have_root || d->spec.containers[i].root;
+        for (size_t i = 0; i < d->spec.n_containers; i++) {
+                ContainerSpec *cs = &d->spec.containers[i];
+                if (!have_root && i == 0)
+                        cs->root = true;
+                if (cs->root && set_str(&d->spec.root_container_id, cs->id) < 0)
+                        return -ENOMEM;
+                _cleanup_free_ char *cid = NULL;
+                if (containerd_container_id_build(space, stack, d->metadata.name, cs->id, &cid) < 0 ||
+                    set_str(&cs->containerd_id, cid) < 0 || set_str(&cs->realm_id, realm) < 0 ||
+                    set_str(&cs->space_id, space) < 0 || set_str(&cs->stack_id, stack) < 0 ||
+                    set_str(&cs->cell_id, d->metadata.name) < 0)
+                        return -ENOMEM;
+        }
+        k = unit_name_build(realm, space, stack, d->metadata.name, &unit);
+        if (k < 0)
+                return k;
+        d->status.unit = TAKE_PTR(unit);
+        d->status.state = CELL_STATE_PENDING;
+        d->status.lifecycle.created_at = d->status.lifecycle.updated_at = now_realtime();
+        return 0;
+}
+
+int cell_parent_check(Manager *m, const char *realm, const char *space, const char *stack, sd_bus_error *error) {
+        if (!manager_find(m, KIND_REALM, realm, NULL, NULL))
+                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_REALM, "realm \"%s\" does not exist", strna(realm));
+        if (!manager_find(m, KIND_SPACE, realm, space, NULL))
+                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_SPACE, "space \"%s\" does not exist in realm \"%s\"",
+                                         strna(space), realm);
+        if (!manager_find(m, KIND_STACK, realm, space, stack))
+                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_STACK, "stack \"%s\" does not exist in space \"%s/%s\"",
+                                         strna(stack), realm, space);
+        return 0;
+}
+
+static int cell_create(Operation *op, CellDoc *doc, const char *realm, const char *space, const char *stack, Cell **ret,
+                       sd_bus_error *error) {
+        Manager *m = op->manager;
+        Cell *c;
+        int k = cell_prepare(m, doc, realm, space, stack);
+        if (k >= 0)
+                k = cell_new(m, realm, space, stack, doc, &c);
+        if (k < 0) {
+                schema_free(&cell_doc_schema, doc);
+                return k;
+        }
+        k = cell_save(c);
+        if (k < 0) {
+                cell_free(c);
+                return sd_bus_error_set_errnof(error, k, "cannot save cell \"%s\" in the run path: %s", doc->metadata.name,
+                                               strerror(-k));
+        }
+        cell_add(m, c);
+        op->wrote = true;
+        log_resource_errno(LOG_INFO, 0, realm, space, stack, c->doc->status.unit, "Creating cell %s.", c->name);
+        *ret = c;
+        return 0;
+}
+
+static bool cell_running(const Cell *c) {
+        return c->doc->status.state == CELL_STATE_READY || anchor_alive(c->anchor);
+}
+
+int cell_apply_document(Operation *op, Document *d, unsigned g, sd_bus_error *error) {
+        Manager *m = op->manager;
+        CellDoc *in = d->object;
+        _cleanup_free_ char *realm = strdup(strempty(in->spec.realm_id)), *space = strdup(strempty(in->spec.space_id)),
+                            *stack = strdup(strempty(in->spec.stack_id));
+        bool dry = op->flags & FLAG_DRY_RUN;
+        int k;
+
+        if (!realm || !space || !stack)
+                return -ENOMEM;
+        k = cell_parent_check(m, realm, space, stack, error);
+        if (k < 0)
+                return k;
+        Cell *c = cell_find(m, realm, space, stack, d->name);
+        if (!c) {
+                if (dry)
+                        return operation_set_outcome(op, g, "created", "", "/");
+                k = cell_create(op, TAKE_PTR(d->object), realm, space, stack, &c, error);
+                if (k < 0)
+                        return k;
+                (void) operation_set_outcome(op, g, "created", "", c->path);
+                return plan_start(op, c, g);
+        }
+
+        /* compare the specs as the daemon would store them */
+        k = cell_prepare(m, in, realm, space, stack);
+        if (k < 0)
+                return k;
+        bool same = schema_equal(&cell_spec_schema, &in->spec, &c->doc->spec) &&
+                    strv_equal(in->metadata.labels, c->doc->metadata.labels);
+        if (same && c->doc->status.state == CELL_STATE_READY)
+                return operation_set_outcome(op, g, "unchanged", "", c->path);
+        if (dry)
+                return operation_set_outcome(op, g, "configured", "", c->path);
+
+        /* a new spec: stop what runs (with the old spec), take the new spec and remove the
+         * containers it no longer has, start again */
+        (void) operation_set_outcome(op, g, "configured", "", c->path);
+        if (cell_running(c) && plan_stop(op, c, g, CELL_VERB_STOP) < 0)
+                return -ENOMEM;
+        schema_free(&cell_doc_schema, c->next_doc);
+        c->next_doc = TAKE_PTR(d->object);
+        if (!add_cell_step(op, step_swap, c, g, CELL_VERB_START))
+                return -ENOMEM;
+        log_resource_errno(LOG_INFO, 0, realm, space, stack, c->doc->status.unit, "Configuring cell %s.", c->name);
+        return plan_start(op, c, g);
+}
+
+int cell_plan_verb(Operation *op) {
+        Manager *m = op->manager;
+        CellVerb verb = (CellVerb) (op->flags >> CELL_VERB_SHIFT);
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        unsigned g = operation_new_group(op);
+        Cell *c;
+
+        if (cell_parent_check(m, op->realm, op->space, op->stack, &e) < 0)
+                return operation_fail(op, e.name, "%s", e.message);
+        c = cell_find(m, op->realm, op->space, op->stack, op->cell);
+        if (verb == CELL_VERB_CREATE) {
+                if (c)
+                        return operation_fail(op, BUS_ERROR_ALREADY_EXISTS, "cell \"%s\" exists already in stack %s/%s/%s",
+                                              op->cell, op->realm, op->space, op->stack);
+                if (op->flags & FLAG_DRY_RUN)
+                        return 0;
+                CellDoc *doc = new0(CellDoc, 1);
+                if (!doc || !(doc->metadata.name = strdup(op->cell))) {
+                        free(doc);
+                        return operation_fail(op, SD_BUS_ERROR_NO_MEMORY, "out of memory");
+                }
+                if (cell_create(op, doc, op->realm, op->space, op->stack, &c, &e) < 0)
+                        return operation_fail(op, e.name ?: SD_BUS_ERROR_FAILED, "%s", e.message ?: "cannot create the cell");
+                op->result_path = strdup(c->path);
+                return plan_start(op, c, g) < 0 ? operation_fail(op, SD_BUS_ERROR_NO_MEMORY, "out of memory") : 0;
+        }
+        if (!c)
+                return operation_fail(op, BUS_ERROR_NO_SUCH_CELL, "cell \"%s\" does not exist in stack %s/%s/%s", op->cell,
+                                      op->realm, op->space, op->stack);
+        if (op->flags & FLAG_DRY_RUN)
+                return 0;
+        int k = 0;
+        switch (verb) {
+        case CELL_VERB_START:
+                if (c->doc->status.state == CELL_STATE_READY && anchor_alive(c->anchor))
+                        return 0;
+                k = plan_start(op, c, g);
+                break;
+        case CELL_VERB_STOP:
+        case CELL_VERB_KILL:
+                k = plan_stop(op, c, g, verb);
+                break;
+        case CELL_VERB_DELETE:
+                k = plan_stop(op, c, g, (op->flags & FLAG_FORCE) ? CELL_VERB_KILL : CELL_VERB_STOP);
+                if (k >= 0 && !add_cell_step(op, step_remove, c, g, verb))
+                        k = -ENOMEM;
+                break;
+        default:
+                return operation_fail(op, SD_BUS_ERROR_INVALID_ARGS, "unknown cell verb");
+        }
+        return k < 0 ? operation_fail(op, SD_BUS_ERROR_NO_MEMORY, "out of memory") : 0;
+}
+
+int cell_plan_delete_stack(Operation *op, const char *realm, const char *space, const char *stack, unsigned group,
+                           bool kill) {
+        _cleanup_free_ Cell **cells = NULL;
+        size_t n;
+        if (cell_list(op->manager, realm, space, stack, &cells, &n) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                if (plan_stop(op, cells[i], group, kill ? CELL_VERB_KILL : CELL_VERB_STOP) < 0 ||
+                    !add_cell_step(op, step_remove, cells[i], group, CELL_VERB_DELETE))
+                        return -ENOMEM;
+        return 0;
+}
+
+/* ---- task events ---- */
+
+static int on_task_event(ContainerdClient *cc, const ContainerdEvent *e, void *userdata) {
+        Manager *m = userdata;
+        _cleanup_free_ char *space = NULL, *stack = NULL, *cell = NULL, *container = NULL;
+
+        if (e->type != CONTAINERD_EVENT_TASK_EXIT || !e->container_id || !e->namespace_ ||
+            (e->exec_id && !streq(e->exec_id, e->container_id))) /* the init process only */
+                return 0;
+        if (containerd_container_id_parse(e->container_id, &space, &stack, &cell, &container) < 0)
+                return 0;
+        for (Cell *c = m->cells; c; c = c->next) {
+                if (!streq(c->space, space) || !streq(c->stack, stack) || !streq(c->name, cell) ||
+                    !streq_ptr(cell_namespace(c), e->namespace_))
+                        continue;
+                ContainerStatus *st = container_status(c, container);
+                if (!st || st->state != CONTAINER_STATE_READY)
+                        return 0;
+                st->state = CONTAINER_STATE_STOPPED;
+                st->exit_code = e->exit_status;
+                st->finish_time = e->exited_usec ?: now_realtime();
+                if (e->exit_status > 128 && e->exit_status < 128 + 65)
+                        (void) set_str(&st->exit_signal, sigabbrev_np((int) e->exit_status - 128));
+                log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit,
+                                   "Cell %s: container %s exited with status %u.", c->name, container, e->exit_status);
+                /* an operation holds the run path's lock and saves the cell itself */
+                if (!m->running)
+                        (void) cell_save(c);
+                cell_changed(c);
+                return 0;
+        }
+        return 0;
+}
+
+static void on_events_end(ContainerdClient *cc, int error, const char *message, void *reply, void *userdata) {
+        Manager *m = userdata;
+        m->cell_events = NULL;
+        log_debug("The containerd event stream ended: %s", message ?: strerror(-error));
+}
+
+void cell_subscribe_events(Manager *m) {
+        char *filters[] = { (char *) "topic==\"/tasks/exit\"", NULL };
+        if (m->cell_events)
+                return;
+        int k = containerd_subscribe(m->containerd, filters, on_task_event, on_events_end, m, &m->cell_events);
+        if (k < 0)
+                log_warning_errno(k, "Cannot subscribe to containerd's task events: %m");
+}
+
+/* ---- loading ---- */
+
+static pid_t find_anchor(const char *cgroup_path) {
+        CgroupHierarchies h = {};
+        _cleanup_free_ char *leaf = NULL;
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0;
+        if (!cgroup_path || asprintf(&leaf, "%s/anchor", cgroup_path) < 0 || cgroup_hierarchies_load(&h) < 0)
+                return 0;
+        int k = cgroup_pids(&h, leaf, &pids, &n);
+        cgroup_hierarchies_done(&h);
+        return k >= 0 && n > 0 ? pids[0] : 0;
+}
+
+int cell_load_all(Manager *m) {
+        for (Cell *c = m->cells; c; c = c->next)
+                c->seen = false;
+        for (Resource *st = m->resources; st; st = st->next) {
+                _cleanup_strv_free_ char **names = NULL;
+                if (st->kind != KIND_STACK || store_list_cells(m->store, st->realm, st->space, st->stack, &names) < 0)
+                        continue;
+                STRV_FOREACH(n, names) {
+                        CellDoc *doc = NULL;
+                        _cleanup_free_ char *err = NULL;
+                        Cell *c = cell_find(m, st->realm, st->space, st->stack, *n);
+                        if (store_load_cell(m->store, st->realm, st->space, st->stack, *n, &doc, &err) < 0) {
+                                log_resource_errno(LOG_ERR, 0, st->realm, st->space, st->stack, NULL, "Cannot load cell %s: %s",
+                                                   *n, strna(err));
+                                continue;
+                        }
+                        if (c) {
+                                c->seen = true;
+                                if (!schema_equal(&cell_doc_schema, c->doc, doc)) {
+                                        schema_free(&cell_doc_schema, c->doc);
+                                        c->doc = doc;
+                                        cell_changed(c);
+                                } else
+                                        schema_free(&cell_doc_schema, doc);
+                                continue;
+                        }
+                        if (cell_new(m, st->realm, st->space, st->stack, doc, &c) < 0) {
+                                schema_free(&cell_doc_schema, doc);
+                                continue;
+                        }
+                        c->anchor = find_anchor(doc->status.cgroup_path);
+                        c->seen = true;
+                        cell_add(m, c);
+                }
+        }
+        /* what vanished behind our back (with its stack, or deleted by kuke --no-daemon) */
+        for (Cell *c = m->cells, *n; c; c = n) {
+                n = c->next;
+                if (!c->seen)
+                        cell_remove(m, c);
+        }
+        return 0;
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/* A cell as kukeond holds it (design.md §2): its document (spec + status, as in the run path)
+ * and its anchor. A cell is a delegated scope kukeon-R-S-T-C.scope in its stack's slice; the
+ * first process of the scope is the anchor (kukeon-anchor), which owns the cell's network,
+ * IPC and UTS namespaces and sits in the leaf <scope>/anchor; every container is a containerd
+ * task whose cgroup is the leaf <scope>/<container> and which joins the anchor's namespaces.
+ *
+ * The verbs (start, stop, kill, delete) are steps of an operation (operation.h), like the
+ * slices of realms, spaces and stacks. */
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "document.h"
+#include "macro.h"
+#include "operation.h"
+#include "v1beta1.h"
+
+typedef struct Cell Cell;
+
+struct Cell {
+        Manager *manager;
+        char *realm, *space, *stack, *name;
+        char *path;          /* D-Bus object path */
+        char *run_dir;       /* <socket dir>/cells/R/S/T/C: the managed /etc files */
+        CellDoc *doc;        /* owned */
+        CellDoc *next_doc;   /* Apply of a changed cell: the new document until it is stopped */
+        pid_t anchor;        /* 0: none known */
+        bool seen;           /* cell_load_all()'s mark */
+        Cell *next, *prev;
+};
+
+typedef enum CellVerb {
+        CELL_VERB_CREATE,
+        CELL_VERB_START,
+        CELL_VERB_STOP,
+        CELL_VERB_KILL,
+        CELL_VERB_DELETE,
+} CellVerb;
+
+Cell *cell_find(Manager *m, const char *realm, const char *space, const char *stack, const char *name);
+Cell *cell_find_by_path(Manager *m, const char *path);
+/* The cells of a stack, sorted by name (array allocated, pointers borrowed). */
+int cell_list(Manager *m, const char *realm, const char *space, const char *stack, Cell ***ret, size_t *ret_n);
+void cell_free_all(Manager *m);
+/* Subscribes to containerd's task exit events (on every connect): a container's exit is
+ * recorded in its cell's status (Stopped, exit code, signal, finish time). */
+void cell_subscribe_events(Manager *m);
+/* Reads the cells of every stack of the run path (at start) and finds their anchors. */
+int cell_load_all(Manager *m);
+
+/* NoSuchRealm, NoSuchSpace or NoSuchStack for the first parent that is missing. */
+int cell_parent_check(Manager *m, const char *realm, const char *space, const char *stack, sd_bus_error *error);
+
+const char *cell_state_string(const Cell *c);
+int cell_format(const Cell *c, char **ret);
+
+/* Apply of a Cell document (plan.c's call_apply_document): creates or reconfigures it and
+ * adds the steps that make it run. */
+int cell_apply_document(Operation *op, Document *d, unsigned group, sd_bus_error *error);
+
+/* The plan of a Manager/Cell verb: op->realm, space, stack, cell name it; op->target_kind is
+ * KIND_CELL and the verb is in op->flags' upper bits (CELL_VERB_FLAG()). */
+#define CELL_VERB_SHIFT 56
+#define CELL_VERB_FLAG(v) ((uint64_t) (v) << CELL_VERB_SHIFT)
+int cell_plan_verb(Operation *op);
+/* Steps that delete every cell of a stack (a stack's CASCADE delete or purge); 'kill': no
+ * grace period. */
+int cell_plan_delete_stack(Operation *op, const char *realm, const char *space, const char *stack, unsigned group,
+                           bool kill);
+
+/* The D-Bus side (cell-dbus.c). */
+int cell_add_bus_objects(Manager *m, sd_bus *bus);
+void cell_changed(Cell *c);
+int cell_method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int cell_method_get(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int cell_method_verb(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+
+#define CELL_MANAGER_METHODS                                                                                          \
+        SD_BUS_METHOD_WITH_ARGS("ListCells", SD_BUS_ARGS("s", realm, "s", space, "s", stack),                          \
+                                SD_BUS_RESULT("a(ssso)", cells), cell_method_list, SD_BUS_VTABLE_UNPRIVILEGED),        \
+        SD_BUS_METHOD_WITH_ARGS("GetCell", SD_BUS_ARGS("s", realm, "s", space, "s", stack, "s", cell),                \
+                                SD_BUS_RESULT("s", manifest), cell_method_get, SD_BUS_VTABLE_UNPRIVILEGED),            \
+        SD_BUS_METHOD_WITH_ARGS("CreateCell", SD_BUS_ARGS("s", realm, "s", space, "s", stack, "s", cell, "t", flags), \
+                                SD_BUS_RESULT("o", path), cell_method_verb, SD_BUS_VTABLE_UNPRIVILEGED),               \
+        SD_BUS_METHOD_WITH_ARGS("StartCell", SD_BUS_ARGS("s", realm, "s", space, "s", stack, "s", cell, "t", flags),  \
+                                SD_BUS_NO_RESULT, cell_method_verb, SD_BUS_VTABLE_UNPRIVILEGED),                       \
+        SD_BUS_METHOD_WITH_ARGS("StopCell", SD_BUS_ARGS("s", realm, "s", space, "s", stack, "s", cell, "t", flags),   \
+                                SD_BUS_NO_RESULT, cell_method_verb, SD_BUS_VTABLE_UNPRIVILEGED),                       \
+        SD_BUS_METHOD_WITH_ARGS("KillCell", SD_BUS_ARGS("s", realm, "s", space, "s", stack, "s", cell, "t", flags),   \
+                                SD_BUS_NO_RESULT, cell_method_verb, SD_BUS_VTABLE_UNPRIVILEGED),                       \
+        SD_BUS_METHOD_WITH_ARGS("DeleteCell", SD_BUS_ARGS("s", realm, "s", space, "s", stack, "s", cell, "t", flags), \
+                                SD_BUS_NO_RESULT, cell_method_verb, SD_BUS_VTABLE_UNPRIVILEGED)
