@@ -2,7 +2,9 @@
 /* What each operation does, as steps (operation.h): the life of realms, spaces and stacks.
  *
  *   realm  = containerd namespace + kukeon-R.slice
- *   space  = CNI conflist (conf dir + run-path copy) on its own /24 + kukeon-R-S.slice
+ *   space  = CNI conflist (conf dir + run-path copy) on its own /24 + its egress policy as
+ *            iptables rules (chain KUKEON-EGRESS-<bridge>, docs/egress.md) + kukeon-R-S.slice;
+ *            deleting it also deletes the bridge that the first cell's CNI ADD made
  *   stack  = kukeon-R-S-T.slice
  *
  * Creation saves the document first (state Creating/Pending), then makes the runtime side
@@ -10,14 +12,21 @@
  * other way, children first. */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
+#include "bridge-link.h"
 #include "bus-error.h"
 #include "cell.h"
 #include "cni-conflist.h"
 #include "containerd-name.h"
+#include "egress-firewall.h"
+#include "egress-resolve.h"
 #include "log.h"
 #include "manifest.h"
 #include "name.h"
@@ -210,13 +219,207 @@ static int call_save(Operation *op, Step *s, sd_bus_error *error) {
         return 0;
 }
 
-/* The space's network: its /24 (kept once chosen), bridge name and conflist. */
+/* ---- egress rules, off the event loop ----
+ *
+ * Building a space's rules may resolve host names (getaddrinfo blocks for as long as DNS
+ * takes), and iptables-save/-restore run for up to their deadline: an EgressJob does both in a
+ * thread of its own, on copies of what it needs, and hands the result back to the loop
+ * through a pipe. The step that started it stays the running one (its call returned 1) until
+ * the job's completion ends it with operation_step_done(). */
+
+typedef struct EgressJob EgressJob;
+typedef int (*egress_job_done_t)(Operation *op, Step *s, EgressJob *j, sd_bus_error *error);
+
+struct EgressJob {
+        /* in: the thread reads nothing else */
+        SpaceDoc *doc;           /* a copy of the space's document; NULL: remove the rules */
+        char *bridge;
+        char gateway[SUBNET_STRING_MAX];
+        /* out */
+        int r;                   /* apply: 0; remove: 1 removed, 0 nothing */
+        char *error;
+        size_t n_rules;
+        char *chain;
+        char **unresolved;       /* hosts left out for now (DNS down) */
+        /* the loop's side */
+        Operation *op;
+        egress_job_done_t done;
+        uint8_t index;
+        int fds[2];
+        pthread_t thread;
+        bool started;
+        sd_event_source *source;
+};
+
+static EgressJob *egress_job_free(EgressJob *j) {
+        if (!j)
+                return NULL;
+        if (j->started)
+                (void) pthread_join(j->thread, NULL);
+        sd_event_source_disable_unref(j->source);
+        for (size_t i = 0; i < 2; i++)
+                if (j->fds[i] >= 0)
+                        (void) close(j->fds[i]);
+        if (j->doc)
+                schema_free(&space_doc_schema, j->doc);
+        free(j->bridge);
+        free(j->error);
+        free(j->chain);
+        strv_free(j->unresolved);
+        return mfree(j);
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(EgressJob *, egress_job_free);
+
+static void *egress_job_run(void *p) {
+        EgressJob *j = p;
+        _cleanup_(egress_rules_freep) EgressRules *rules = NULL;
+        EgressPolicy *policy = j->doc && j->doc->spec.network ? j->doc->spec.network->egress : NULL;
+
+        if (!policy) {
+                j->r = egress_firewall_remove(&(Iptables) {}, j->bridge, &j->error);
+                if (j->r == -ENOENT) /* no iptables-save: there are no rules to remove either */
+                        j->r = 0;
+        } else {
+                EgressSpace es = { .bridge = j->bridge, .gateway = j->gateway, .defer_unresolved = true };
+                j->r = egress_rules_build(policy, &es, egress_resolve_getaddrinfo, NULL, &rules, &j->error);
+                if (j->r >= 0) {
+                        j->n_rules = strv_length(rules->rules);
+                        j->unresolved = TAKE_PTR(rules->unresolved);
+                        j->chain = strdup(rules->chain);
+                        j->r = j->chain ? egress_firewall_apply(&(Iptables) {}, rules, &j->error) : -ENOMEM;
+                }
+        }
+        (void) write(j->fds[1], "x", 1);
+        return NULL;
+}
+
+static int egress_job_io(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
+        _cleanup_(egress_job_freep) EgressJob *j = userdata;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        Operation *op = j->op;
+        int k;
+
+        (void) source;
+        (void) fd;
+        (void) revents;
+        (void) pthread_join(j->thread, NULL);
+        j->started = false;
+        k = j->done(op, &op->steps[op->current], j, &e);
+        j = egress_job_free(j);
+        operation_step_done(op, k, &e);
+        return 0;
+}
+
+/* Starts the job (taking it): 1, the step goes on when it is done; < 0 when it cannot start. */
+static int egress_job_start(Operation *op, EgressJob *job, egress_job_done_t done) {
+        _cleanup_(egress_job_freep) EgressJob *j = job;
+        int k;
+
+        j->op = op;
+        j->done = done;
+        if (pipe2(j->fds, O_CLOEXEC | O_NONBLOCK) < 0)
+                return -errno;
+        k = sd_event_add_io(op->manager->event, &j->source, j->fds[0], EPOLLIN, egress_job_io, j);
+        if (k < 0)
+                return k;
+        k = -pthread_create(&j->thread, NULL, egress_job_run, j);
+        if (k < 0)
+                return k;
+        j->started = true;
+        TAKE_PTR(j); /* egress_job_io's now */
+        return 1;
+}
+
+static EgressJob *egress_job_new(const char *bridge) {
+        _cleanup_(egress_job_freep) EgressJob *j = new0(EgressJob, 1);
+        if (!j)
+                return NULL;
+        j->fds[0] = j->fds[1] = -EBADF;
+        j->bridge = strdup(bridge);
+        return j->bridge ? TAKE_PTR(j) : NULL;
+}
+
+/* The conflists of the space: the run path's copy (what cells read) and the conf dir's. */
+static int space_write_conflists(Manager *m, Resource *r, uint8_t index, sd_bus_error *error) {
+        SpaceDoc *d = r->doc;
+        _cleanup_free_ char *text = NULL, *path = NULL;
+        int k;
+
+        k = cni_conflist_build(r->realm, r->space, index, cni_plugin_available(m->config->cni_bin_dir, "portmap"), &text);
+        if (k < 0)
+                return k;
+        if (!isempty(d->spec.cni_config_path))
+                path = strdup(d->spec.cni_config_path);
+        else
+                k = cni_conflist_path(m->config->cni_conf_dir, r->realm, r->space, &path);
+        if (k < 0 || !path)
+                return -ENOMEM;
+        k = store_write_conflist(m->store, r->realm, r->space, text, strlen(text));
+        if (k < 0)
+                return sd_bus_error_set_errnof(error, k, "cannot save the conflist of space \"%s\" in the run path: %s",
+                                               r->space, strerror(-k));
+        k = cni_conflist_write(path, text);
+        if (k < 0)
+                return sd_bus_error_setf(error, BUS_ERROR_NETWORK_FAILED, "cannot write the CNI conflist %s: %s", path,
+                                         strerror(-k));
+        manager_resource_changed(m, r);
+        return 0;
+}
+
+static int space_egress_done(Operation *op, Step *s, EgressJob *j, sd_bus_error *error) {
+        Resource *r = s->resource;
+        SpaceDoc *d = r->doc;
+
+        if (j->r < 0) {
+                if (!j->doc)
+                        return sd_bus_error_setf(error, BUS_ERROR_NETWORK_FAILED,
+                                                 "space \"%s\": cannot remove the egress rules of %s: %s", r->space,
+                                                 j->bridge, j->error ?: strerror(-j->r));
+                if (j->chain) /* built, not installed */
+                        return sd_bus_error_setf(error, BUS_ERROR_NETWORK_FAILED,
+                                                 "space \"%s\": cannot install the egress rules in chain %s: %s%s",
+                                                 r->space, j->chain,
+                                                 j->r == -ENOENT ? "iptables-save/iptables-restore not found: " : "",
+                                                 j->error ?: strerror(-j->r));
+                return sd_bus_error_setf(error, BUS_ERROR_NETWORK_FAILED, "space \"%s\": %s", r->space,
+                                         j->error ?: strerror(-j->r));
+        }
+        STRV_FOREACH(u, j->unresolved) {
+                /* fails closed: under deny a host without its rule is only unreachable */
+                log_resource_errno(LOG_WARNING, 0, r->realm, r->space, NULL, d->status.unit,
+                                   "Space %s: %s; no rule for it until the next apply or start.", r->space, *u);
+                char *w;
+                if (asprintf(&w, "space \"%s\": %s", r->space, *u) >= 0 && strv_push(&op->warnings, w) < 0)
+                        free(w);
+        }
+        if (j->doc)
+                log_resource_errno(LOG_INFO, 0, r->realm, r->space, NULL, d->status.unit,
+                                   "Space %s: egress default %s, %zu rule%s in chain %s.", r->space,
+                                   strna(j->doc->spec.network->egress->default_), j->n_rules, j->n_rules == 1 ? "" : "s",
+                                   j->chain);
+        else if (j->r > 0)
+                log_resource_errno(LOG_INFO, 0, r->realm, r->space, NULL, d->status.unit,
+                                   "Space %s has no egress policy: chain %s%s removed.", r->space, EGRESS_CHAIN_PREFIX,
+                                   j->bridge);
+        return space_write_conflists(op->manager, r, j->index, error);
+}
+
+/* The space's network: its /24 (kept once chosen), bridge name, egress rules and conflists,
+ * in that order. The egress rules are keyed on the bridge name alone: iptables matches
+ * interfaces by name, so they can (and do) exist before the first cell's CNI ADD makes the
+ * bridge. They go in before the conflists: a space whose policy cannot be installed has no
+ * conflist, so no cell can join its bridge unfiltered. With a policy the chain is replaced (one
+ * iptables-restore transaction: the old rules or the new, never part of them); without one,
+ * what an earlier policy left is removed — except in a space that never had a network (fresh),
+ * which cannot have rules, and at start-up in a space that was Ready without a policy. */
 static int call_space_network(Operation *op, Step *s, sd_bus_error *error) {
         Manager *m = op->manager;
         Resource *r = s->resource;
         SpaceDoc *d = r->doc;
         _cleanup_strv_free_ char **used = NULL;
-        _cleanup_free_ char *text = NULL, *path = NULL, *bridge = NULL;
+        _cleanup_free_ char *bridge = NULL;
+        bool fresh = !d->status.bridge_name; /* never had a network: no rules to remove */
+        bool policy = d->spec.network && d->spec.network->egress;
         uint8_t index;
         int k;
 
@@ -245,28 +448,27 @@ static int call_space_network(Operation *op, Step *s, sd_bus_error *error) {
         free(d->status.bridge_name);
         d->status.bridge_name = TAKE_PTR(bridge);
 
-        k = cni_conflist_build(r->realm, r->space, index, cni_plugin_available(m->config->cni_bin_dir, "portmap"), &text);
-        if (k < 0)
-                return k;
-        if (!isempty(d->spec.cni_config_path))
-                path = strdup(d->spec.cni_config_path);
-        else
-                k = cni_conflist_path(m->config->cni_conf_dir, r->realm, r->space, &path);
-        if (k < 0 || !path)
-                return -ENOMEM;
-        /* The store's copy first: the space must be saved before its files go in. */
+        /* the document first: the space must be saved before its rules and files go in */
         k = resource_save(r);
-        if (k >= 0)
-                k = store_write_conflist(m->store, r->realm, r->space, text, strlen(text));
         if (k < 0)
                 return sd_bus_error_set_errnof(error, k, "cannot save space \"%s\" in the run path: %s", r->space,
                                                strerror(-k));
-        k = cni_conflist_write(path, text);
-        if (k < 0)
-                return sd_bus_error_setf(error, BUS_ERROR_NETWORK_FAILED, "cannot write the CNI conflist %s: %s", path,
-                                         strerror(-k));
-        manager_resource_changed(m, r);
-        return 0;
+        /* no policy and nothing to clean up: a new space, or a Ready one at start-up (it got
+         * Ready without a policy, so its chain was removed then): no iptables at all */
+        if (!policy && (fresh || (op->kind == OPERATION_RECONCILE && resource_is_ready(r))))
+                return space_write_conflists(m, r, index, error);
+
+        _cleanup_(egress_job_freep) EgressJob *j = egress_job_new(d->status.bridge_name);
+        if (!j)
+                return -ENOMEM;
+        j->index = index;
+        (void) subnet_format_host(index, SUBNET_HOST_GATEWAY, j->gateway);
+        if (policy) {
+                j->doc = calloc(1, sizeof(SpaceDoc));
+                if (!j->doc || schema_copy(&space_doc_schema, j->doc, d) < 0)
+                        return -ENOMEM;
+        }
+        return egress_job_start(op, TAKE_PTR(j), space_egress_done);
 }
 
 static int call_mark_deleting(Operation *op, Step *s, sd_bus_error *error) {
@@ -307,6 +509,93 @@ static int call_remove_conflist(Operation *op, Step *s, sd_bus_error *error) {
                 if (asprintf(&e, "file %s", path) >= 0 && strv_push(&op->removed, e) < 0)
                         free(e);
         }
+        return 0;
+}
+
+/* The bridge of a space being deleted or purged (data as for call_remove_conflist): the name
+ * follows from realm and space, so a purge without a document finds it too. */
+static int space_bridge_of(Step *s, char **ret) {
+        const char *realm = s->resource ? s->resource->realm : s->data;
+        const char *space = s->resource ? s->resource->space : (const char *) s->data + strlen(s->data) + 1;
+        if (s->resource && ((SpaceDoc *) s->resource->doc)->status.bridge_name) {
+                *ret = strdup(((SpaceDoc *) s->resource->doc)->status.bridge_name);
+                return *ret ? 0 : -ENOMEM;
+        }
+        return bridge_name_build(realm, space, ret);
+}
+
+static void purge_removed(Operation *op, const char *what, const char *name) {
+        char *e;
+        if (op->kind == OPERATION_PURGE && asprintf(&e, "%s %s", what, name) >= 0 && strv_push(&op->removed, e) < 0)
+                free(e);
+}
+
+static int remove_egress_done(Operation *op, Step *s, EgressJob *j, sd_bus_error *error) {
+        _cleanup_free_ char *chain = NULL;
+        (void) s;
+        if (j->r < 0)
+                return sd_bus_error_setf(error, BUS_ERROR_NETWORK_FAILED, "cannot remove the egress rules of %s: %s",
+                                         j->bridge, j->error ?: strerror(-j->r));
+        if (j->r > 0 && egress_chain_name(j->bridge, &chain) >= 0)
+                purge_removed(op, "iptables chain", chain);
+        return 0;
+}
+
+/* The space's egress chain and the jumps to it (docs/egress.md); nothing when there are none. */
+static int call_remove_egress(Operation *op, Step *s, sd_bus_error *error) {
+        _cleanup_free_ char *bridge = NULL;
+        int k;
+
+        (void) error;
+        k = space_bridge_of(s, &bridge);
+        if (k < 0)
+                return k;
+        EgressJob *j = egress_job_new(bridge);
+        if (!j)
+                return -ENOMEM;
+        return egress_job_start(op, j, remove_egress_done);
+}
+
+/* The space's bridge: the CNI bridge plugin makes it on the first ADD and never deletes it. */
+static int call_remove_bridge(Operation *op, Step *s, sd_bus_error *error) {
+        _cleanup_free_ char *bridge = NULL, *err = NULL;
+        int k;
+
+        k = space_bridge_of(s, &bridge);
+        if (k < 0)
+                return k;
+        k = bridge_link_delete(bridge, &err);
+        if (k < 0)
+                return sd_bus_error_setf(error, BUS_ERROR_NETWORK_FAILED, "cannot delete the bridge of the space: %s",
+                                         err ?: strerror(-k));
+        if (k > 0)
+                purge_removed(op, "link", bridge);
+        return 0;
+}
+
+/* Adds the removal of a space's network: rules, bridge, conflists (run-path copy with the
+ * space's directory). 'data' is for spaces without a document and is taken. */
+static int add_space_network_removal(Operation *op, Resource *r, unsigned group, bool best_effort, char *data) {
+        step_call_t calls[] = { call_remove_egress, call_remove_bridge, call_remove_conflist };
+        for (size_t i = 0; i < ELEMENTSOF(calls); i++) {
+                char *copy = NULL;
+                if (data) {
+                        size_t a = strlen(data), b = strlen(data + a + 1);
+                        copy = malloc(a + b + 2);
+                        if (!copy) {
+                                free(data);
+                                return -ENOMEM;
+                        }
+                        memcpy(copy, data, a + b + 2);
+                }
+                Step *s = operation_add_call(op, calls[i], r, group, copy); /* takes copy */
+                if (!s) {
+                        free(data);
+                        return -ENOMEM;
+                }
+                s->best_effort = best_effort;
+        }
+        free(data);
         return 0;
 }
 
@@ -562,10 +851,8 @@ static int plan_remove(Operation *op, Resource *r, unsigned group, bool purge) {
                 if (purge && asprintf(&s->removed, "namespace %s", s->namespace_) < 0)
                         return fail_oom(op);
         } else if (r->kind == KIND_SPACE) {
-                s = operation_add_call(op, call_remove_conflist, r, group, NULL);
-                if (!s)
+                if (add_space_network_removal(op, r, group, lenient, NULL) < 0)
                         return fail_oom(op);
-                s->best_effort = lenient;
         }
         s = operation_add_call(op, call_remove_from_store, r, group, NULL);
         if (!s)
@@ -639,10 +926,8 @@ int plan_purge(Operation *op) {
                         return fail_oom(op);
                 memcpy(data, op->realm, a + 1);
                 memcpy(data + a + 1, op->space, b + 1);
-                s = operation_add_call(op, call_remove_conflist, NULL, g, data);
-                if (!s)
+                if (add_space_network_removal(op, NULL, g, true, data) < 0)
                         return fail_oom(op);
-                s->best_effort = true;
         }
         /* a directory without its document */
         Names *n = new0(Names, 1);

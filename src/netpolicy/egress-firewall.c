@@ -36,7 +36,8 @@ int egress_firewall_remove(const Iptables *ipt, const char *bridge, char **ret_e
                 return k;
         if (!text)
                 return 0;
-        return iptables_restore_noflush(ipt, text, ret_error);
+        k = iptables_restore_noflush(ipt, text, ret_error);
+        return k < 0 ? k : 1;
 }
 
 int egress_firewall_check(const Iptables *ipt, const EgressRules *rules, char **ret_drift) {

@@ -14,7 +14,8 @@
  * *ret_error (optional) names the rule iptables refused, or the program's failure. */
 int egress_firewall_apply(const Iptables *ipt, const EgressRules *rules, char **ret_error);
 
-/* Removes the bridge's chain and every rule jumping to it; 0 when there was nothing. */
+/* Removes the bridge's chain and every rule jumping to it: 1 when it removed something, 0 when
+ * there was nothing (then nothing runs but iptables-save). */
 int egress_firewall_remove(const Iptables *ipt, const char *bridge, char **ret_error);
 
 /* 1 when the rules are in place exactly, 0 when not (*ret_drift says what differs), negative

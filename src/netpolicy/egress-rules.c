@@ -26,6 +26,7 @@ EgressRules *egress_rules_free(EgressRules *r) {
         free(r->chain);
         strv_free(r->rules);
         strv_free(r->jumps);
+        strv_free(r->unresolved);
         for (size_t i = 0; i < r->n_hosts; i++)
                 egress_resolved_host_done(&r->hosts[i]);
         free(r->hosts);
@@ -155,7 +156,7 @@ static int cmp_ipv4(const void *a, const void *b) {
 
 /* Resolve one host, keep the record, add a rule per address. */
 static int add_host(EgressRules *r, size_t i, const EgressAllowRule *a, egress_resolve_t resolve, void *userdata,
-                    char **ret_error) {
+                    bool defer_unresolved, char **ret_error) {
         _cleanup_strv_free_ char **found = NULL;
         _cleanup_free_ char *error = NULL;
         _cleanup_free_ uint32_t *addrs = NULL;
@@ -165,6 +166,11 @@ static int add_host(EgressRules *r, size_t i, const EgressAllowRule *a, egress_r
         if (!resolve)
                 return fail(ret_error, -EINVAL, FIELD ".allow[%zu].host: \"%s\" needs resolving but no resolver was given", i, a->host);
         k = resolve(a->host, &found, &error, userdata);
+        /* DNS down for now (at boot, say): no rule for the host, which under deny only takes
+         * away; the caller reports it and the next apply resolves again */
+        if (k == -EAGAIN && defer_unresolved)
+                return strv_extendf(&r->unresolved, FIELD ".allow[%zu].host: cannot resolve \"%s\" for now: %s", i,
+                                    a->host, error ?: strerror(-k));
         if (k < 0)
                 return fail(ret_error, k, FIELD ".allow[%zu].host: cannot resolve \"%s\": %s", i, a->host,
                             error ?: strerror(-k));
@@ -308,7 +314,7 @@ int egress_rules_build(const EgressPolicy *policy, const EgressSpace *space, egr
                 for (size_t i = 0; i < policy->n_allow; i++) {
                         const EgressAllowRule *a = &policy->allow[i];
                         if (!isempty(a->host)) {
-                                if ((k = add_host(r, i, a, resolve, userdata, ret_error)) < 0)
+                                if ((k = add_host(r, i, a, resolve, userdata, space->defer_unresolved, ret_error)) < 0)
                                         return k;
                                 continue;
                         }

@@ -48,6 +48,12 @@ typedef struct EgressSpace {
         const char *bridge;     /* the space's bridge, "k-1a2b3c4d"; at most EGRESS_BRIDGE_MAX */
         const char *gateway;    /* the bridge's address "10.88.3.1": DNS to it stays allowed; NULL: none */
         char **dns_servers;     /* more IPv4 DNS servers the cells use (resolv.conf); may be NULL */
+        /* A host whose lookup fails for now (the resolver's -EAGAIN: no DNS server answers)
+         * gets no rule instead of failing the build, and is listed in EgressRules.unresolved.
+         * Under deny a missing allow rule only takes away, so this fails closed; kukeond sets
+         * it so that a space does not go down with DNS (at boot, say). A name that does not
+         * exist stays an error. */
+        bool defer_unresolved;
 } EgressSpace;
 
 /* What a host of an allow rule resolved to, recorded for the space's status and the logs. */
@@ -63,6 +69,7 @@ typedef struct EgressRules {
         char **jumps;           /* "-A INPUT …" and "-A FORWARD …" lines */
         EgressResolvedHost *hosts;
         size_t n_hosts;
+        char **unresolved;      /* with defer_unresolved: "spec.network.egress.allow[1].host: cannot resolve …" */
 } EgressRules;
 
 EgressRules *egress_rules_free(EgressRules *r);

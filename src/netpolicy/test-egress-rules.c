@@ -38,6 +38,10 @@ static int fake_resolve(const char *host, char ***ret, char **ret_error, void *u
                 *ret = l;
                 return 0;
         }
+        if (streq(host, "dnsdown.example.com")) {
+                *ret_error = strdup("Temporary failure in name resolution");
+                return -EAGAIN;
+        }
         *ret_error = strdup("Name or service not known");
         return -ENXIO;
 }
@@ -421,5 +425,41 @@ static void test_compare(void) {
 #undef JUMPS
 }
 
+/* DNS down for now: an error, or with defer_unresolved no rule for that host (the rest as
+ * usual) and the host listed; a name that does not exist stays an error either way. */
+static void test_defer_unresolved(void) {
+        int64_t p443[] = { 443 };
+        EgressAllowRule allow[] = {
+                { .cidr = (char *) "10.0.0.0/8" },
+                { .host = (char *) "dnsdown.example.com", .ports = p443, .n_ports = 1 },
+                { .host = (char *) "api.example.com", .ports = p443, .n_ports = 1 },
+        };
+        EgressPolicy p = { .default_ = (char *) "deny", .allow = allow, .n_allow = ELEMENTSOF(allow) };
+        EgressSpace deferring = { .bridge = BR, .gateway = "10.88.3.1", .defer_unresolved = true };
+        _cleanup_(egress_rules_freep) EgressRules *r = NULL;
+        _cleanup_free_ char *error = NULL;
+
+        expect_error(&p, &space, EAGAIN,
+                     "spec.network.egress.allow[1].host: cannot resolve \"dnsdown.example.com\": Temporary failure in name resolution");
+
+        ASSERT_OK(egress_rules_build(&p, &deferring, fake_resolve, NULL, &r, &error));
+        ASSERT_NULL(error);
+        ASSERT_EQ(strv_length(r->unresolved), 1);
+        ASSERT_STREQ(r->unresolved[0],
+                     "spec.network.egress.allow[1].host: cannot resolve \"dnsdown.example.com\" for now: Temporary failure in name resolution");
+        ASSERT_EQ(r->n_hosts, 1);
+        ASSERT_STREQ(r->hosts[0].host, "api.example.com");
+        /* conntrack, DNS udp+tcp, the CIDR, two addresses of api.example.com, REJECT */
+        ASSERT_EQ(strv_length(r->rules), 7);
+        ASSERT_STREQ(r->rules[3], "-A " CH " -d 10.0.0.0/8 -j RETURN");
+        ASSERT_STREQ(r->rules[6], "-A " CH " -j REJECT --reject-with icmp-admin-prohibited");
+        STRV_FOREACH(l, r->rules)
+                ASSERT_NULL(strstr(*l, "dnsdown"));
+
+        EgressAllowRule unknown[] = { { .host = (char *) "nowhere.example.com" } };
+        expect_error(&(EgressPolicy) { .default_ = (char *) "deny", .allow = unknown, .n_allow = 1 }, &deferring, ENXIO,
+                     "spec.network.egress.allow[0].host: cannot resolve \"nowhere.example.com\": Name or service not known");
+}
+
 TEST_MAIN(test_chain_name, test_parse_cidr, test_deny_golden, test_deny_all_golden, test_allow_golden, test_invalid,
-          test_restore_idempotent, test_remove_text, test_compare)
+          test_restore_idempotent, test_remove_text, test_compare, test_defer_unresolved)
