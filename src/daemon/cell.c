@@ -17,8 +17,10 @@
 
 #include "cell.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,7 +38,10 @@
 #include "containerd-name.h"
 #include "fileio.h"
 #include "image-config.h"
+#include "image-pull.h"
+#include "image-reference.h"
 #include "log.h"
+#include "logger-uri.h"
 #include "object-path.h"
 #include "oci-spec.h"
 #include "strv.h"
@@ -59,6 +64,7 @@ static Cell *cell_free(Cell *c) {
         free(c->name);
         free(c->path);
         free(c->run_dir);
+        sd_bus_slot_unref(c->unit_match);
         schema_free(&cell_doc_schema, c->doc);
         schema_free(&cell_doc_schema, c->next_doc);
         free(c);
@@ -199,19 +205,34 @@ static void cell_set_state(Cell *c, CellState state, const char *reason, const c
         cell_changed(c);
 }
 
-/* Marks the cell Failed and sets the step's error. */
-_printf_(4, 5) static int cell_fail(Cell *c, sd_bus_error *error, const char *name, const char *fmt, ...) {
+/* The cell's status.reason for a failure, from the error the step reports: one word a
+ * program can match (seed 001 leaves the values open), the message says the rest. */
+static const char *fail_reason(const char *name) {
+        if (streq(name, BUS_ERROR_NO_SUCH_IMAGE))
+                return "ImageNotFound";
+        if (streq(name, BUS_ERROR_NETWORK_FAILED))
+                return "NetworkFailed";
+        if (streq(name, BUS_ERROR_SYSTEMD_FAILED))
+                return "ScopeFailed";
+        return "StartFailed";
+}
+
+/* Marks the cell Failed (reason from fail_reason() unless given) and sets the step's error. */
+_printf_(5, 6) static int cell_fail_reason(Cell *c, sd_bus_error *error, const char *name, const char *reason,
+                                           const char *fmt, ...) {
         _cleanup_free_ char *msg = NULL;
         va_list ap;
         va_start(ap, fmt);
         if (vasprintf(&msg, fmt, ap) < 0)
                 msg = NULL;
         va_end(ap);
-        cell_set_state(c, CELL_STATE_FAILED, "Failed", msg);
+        cell_set_state(c, CELL_STATE_FAILED, reason ?: fail_reason(name), msg);
         log_resource_errno(LOG_ERR, 0, c->realm, c->space, c->stack, c->doc->status.unit, "Cell %s: %s", c->name,
                            strna(msg));
         return sd_bus_error_set(error, name, msg ?: "out of memory");
 }
+
+#define cell_fail(c, error, name, ...) cell_fail_reason(c, error, name, NULL, __VA_ARGS__)
 
 /* ---- helpers ---- */
 
@@ -304,6 +325,7 @@ static int step_cni_del(Operation *op, Step *s, sd_bus_error *error);
 static int step_pending(Operation *op, Step *s, sd_bus_error *error) {
         Cell *c = CELL_OF(s);
         int k;
+        c->stopping = false;
         cell_set_state(c, CELL_STATE_PENDING, NULL, NULL);
         k = mkdir_p_mode(c->run_dir, 0755);
         if (k < 0)
@@ -406,6 +428,117 @@ static int step_anchor(Operation *op, Step *s, sd_bus_error *error) {
         return 0;
 }
 
+/* ---- ends that kukeond did not ask for ---- */
+
+/* The cell ended without a verb of ours: its scope stopped (systemctl stop, kill, OOM of the
+ * whole scope) or its last running container exited. The state (Stopped or Failed, with the
+ * reason) is recorded at once, and an operation of its own takes down what is left — tasks,
+ * the address, the scope with the anchor — as a stop would, so that Stopped always means
+ * that nothing of the cell runs. */
+static void cell_ended(Cell *c, CellState state, const char *reason, const char *msg) {
+        Manager *m = c->manager;
+        Operation *op;
+
+        if (c->stopping || c->doc->status.state != CELL_STATE_READY)
+                return;
+        c->stopping = true;
+        log_resource_errno(state == CELL_STATE_FAILED ? LOG_WARNING : LOG_INFO, 0, c->realm, c->space, c->stack,
+                           c->doc->status.unit, "Cell %s: %s.", c->name, strna(msg));
+        c->doc->status.state = state;
+        (void) set_str(&c->doc->status.lifecycle.reason, reason);
+        (void) set_str(&c->doc->status.lifecycle.message, msg);
+        /* an operation holds the run path's lock and saves the cell itself */
+        if (!m->running)
+                (void) cell_save(c);
+        cell_changed(c);
+
+        if (operation_new(m, OPERATION_DELETE, NULL, CELL_VERB_FLAG(CELL_VERB_REAP), &op) < 0)
+                return (void) log_oom();
+        op->target_kind = KIND_CELL;
+        if (!(op->realm = strdup(c->realm)) || !(op->space = strdup(c->space)) || !(op->stack = strdup(c->stack)) ||
+            !(op->cell = strdup(c->name))) {
+                operation_free(op);
+                return (void) log_oom();
+        }
+        op->plan = cell_plan_verb;
+        operation_enqueue(op);
+}
+
+/* 'active_state': deactivating, inactive or failed — the scope is going or gone. Its
+ * processes (the anchor among them) get PID 1's signals, so the anchor is not ours anymore. */
+static void cell_scope_ended(Cell *c, const char *active_state) {
+        _cleanup_free_ char *msg = NULL;
+        bool failed = streq(active_state, "failed");
+        if (c->stopping || c->doc->status.state != CELL_STATE_READY)
+                return;
+        c->anchor = 0;
+        if (asprintf(&msg, "unit %s stopped outside kukeond (%s)", c->doc->status.unit, active_state) < 0)
+                msg = NULL;
+        cell_ended(c, failed ? CELL_STATE_FAILED : CELL_STATE_STOPPED, failed ? "ScopeFailed" : "ScopeStopped", msg);
+}
+
+static int on_unit_properties(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error) {
+        Cell *c = userdata;
+        const char *interface, *active_state = NULL;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &interface);
+        if (r < 0 || !streq(interface, "org.freedesktop.systemd1.Unit"))
+                return 0;
+        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        if (r < 0)
+                return 0;
+        while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+                const char *name;
+                r = sd_bus_message_read(msg, "s", &name);
+                if (r >= 0)
+                        r = streq(name, "ActiveState") ? sd_bus_message_read(msg, "v", "s", &active_state) :
+                                                         sd_bus_message_skip(msg, "v");
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(msg);
+                if (r < 0)
+                        return 0;
+        }
+        /* deactivating: PID 1 is about to signal the processes; acting then, not at inactive,
+         * lets the containers' exits count as a stop rather than as failures */
+        if (active_state && STR_IN_SET(active_state, "deactivating", "inactive", "failed"))
+                cell_scope_ended(c, active_state);
+        return 0;
+}
+
+/* The scope's ActiveState, asked synchronously: for a task exit that may have overtaken
+ * PID 1's signal. "active" when it cannot be told. */
+static void cell_check_scope(Cell *c) {
+        Manager *m = c->manager;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *path = NULL, *state = NULL;
+        if (c->stopping || !m->systemd || !c->doc->status.unit || systemd_unit_object_path(c->doc->status.unit, &path) < 0)
+                return;
+        int r = sd_bus_get_property_string(systemd_client_bus(m->systemd), "org.freedesktop.systemd1", path,
+                                           "org.freedesktop.systemd1.Unit", "ActiveState", &e, &state);
+        if (r >= 0 && !streq(state, "active") && !streq(state, "reloading") && !streq(state, "activating"))
+                cell_scope_ended(c, state);
+}
+
+/* Follows the scope's ActiveState (PID 1 sends PropertiesChanged: kukeond is subscribed). */
+static void cell_watch_unit(Cell *c) {
+        Manager *m = c->manager;
+        _cleanup_free_ char *path = NULL;
+        if (c->unit_match || !m->systemd || !c->doc->status.unit ||
+            systemd_unit_object_path(c->doc->status.unit, &path) < 0)
+                return;
+        int r = sd_bus_match_signal_async(systemd_client_bus(m->systemd), &c->unit_match, "org.freedesktop.systemd1", path,
+                                          "org.freedesktop.DBus.Properties", "PropertiesChanged", on_unit_properties,
+                                          NULL, c);
+        if (r < 0)
+                log_resource_errno(LOG_WARNING, r, c->realm, c->space, c->stack, c->doc->status.unit,
+                                   "Cell %s: cannot follow the scope's state: %m", c->name);
+}
+
+static void cell_unwatch_unit(Cell *c) {
+        c->unit_match = sd_bus_slot_unref(c->unit_match);
+}
+
 typedef struct ScopeCall {
         Operation *op;
         Cell *cell;
@@ -439,6 +572,8 @@ static void scope_done(int r, const sd_bus_error *e, const char *value, void *us
                 operation_step_done(op, r, &err);
                 return;
         }
+        if (!stop)
+                cell_watch_unit(c);
         operation_step_done(op, 0, NULL);
 }
 
@@ -459,7 +594,7 @@ static int step_scope(Operation *op, Step *s, sd_bus_error *error) {
                 return k;
         (void) set_str(&c->doc->status.cgroup_path, cg);
         snprintf(description, sizeof description, "kukeon cell %s/%s/%s/%s", c->realm, c->space, c->stack, c->name);
-        UnitProperty props[] = {
+        UnitProperty props[16] = {
                 UNIT_PROPERTY_STRING("Description", description),
                 UNIT_PROPERTY_STRING("Slice", slice),
                 UNIT_PROPERTY_BOOL("Delegate", true),
@@ -468,11 +603,39 @@ static int step_scope(Operation *op, Step *s, sd_bus_error *error) {
                 UNIT_PROPERTY_STRING("CollectMode", "inactive-or-failed"),
                 UNIT_PROPERTY_BOOL("DefaultDependencies", false),
         };
+        size_t n = 7;
+        /* spec.resources: the whole cell's limits are the scope's (the containers' own go to
+         * their leaves through the OCI spec). Set at start only: a changed spec is an Apply,
+         * which restarts the cell. */
+        const UnitResources *lim = c->doc->spec.resources;
+        if (lim) {
+                const struct {
+                        const char *name, *key;
+                        const OptInt *v;
+                } l[] = {
+                        { "MemoryMax", "memoryMax", &lim->memory_max },
+                        { "CPUWeight", "cpuWeight", &lim->cpu_weight },
+                        { "TasksMax", "tasksMax", &lim->tasks_max },
+                        { "IOWeight", "ioWeight", &lim->io_weight },
+                };
+                props[n++] = UNIT_PROPERTY_BOOL("MemoryAccounting", true);
+                props[n++] = UNIT_PROPERTY_BOOL("CPUAccounting", true);
+                props[n++] = UNIT_PROPERTY_BOOL("TasksAccounting", true);
+                for (size_t i = 0; i < ELEMENTSOF(l); i++)
+                        if (l[i].v->set) {
+                                if (l[i].v->value <= 0)
+                                        return cell_fail_reason(c, error, SD_BUS_ERROR_INVALID_ARGS, "InvalidResources",
+                                                                "spec.resources.%s: must be positive, got %" PRIi64,
+                                                                l[i].key, l[i].v->value);
+                                props[n++] = UNIT_PROPERTY_UINT64(l[i].name, (uint64_t) l[i].v->value);
+                        }
+        }
+        assert(n <= ELEMENTSOF(props));
         ScopeCall *sc = new0(ScopeCall, 1);
         if (!sc)
                 return -ENOMEM;
         *sc = (ScopeCall) { .op = op, .cell = c };
-        k = systemd_start_transient_unit(m->systemd, c->doc->status.unit, props, ELEMENTSOF(props), 0, scope_done, sc);
+        k = systemd_start_transient_unit(m->systemd, c->doc->status.unit, props, n, 0, scope_done, sc);
         if (k < 0) {
                 free(sc);
                 return cell_fail(c, error, BUS_ERROR_SYSTEMD_FAILED, "cannot start %s: %s", c->doc->status.unit,
@@ -560,6 +723,76 @@ static int step_network(Operation *op, Step *s, sd_bus_error *error) {
         return 0;
 }
 
+/* The image's config in the realm's namespace, pulled first when it is not there (with the
+ * realm's registryCredentials). The pull is synchronous like every containerd call of a
+ * cell: kukeond's loop waits for it. */
+static int cell_image_config(Cell *c, ContainerdClient *cc, const char *ns, const char *image, ImageConfig **ret,
+                             char **ret_msg) {
+        _cleanup_free_ char *ref = NULL, *pulled = NULL, *perr = NULL;
+        int k;
+
+        k = image_reference_normalize(image, &ref);
+        if (k < 0)
+                return (void) asprintf(ret_msg, "image reference \"%s\" is not valid", image), k == -ENOMEM ? k : -EINVAL;
+        k = image_config_load(cc, ns, ref, ret);
+        if (k == -ENOENT && !streq(ref, image))
+                k = image_config_load(cc, ns, image, ret);
+        if (k != -ENOENT) {
+                if (k < 0)
+                        (void) asprintf(ret_msg, "cannot read the config of image %s: %s", ref,
+                                        containerd_client_last_error(cc) ?: strerror(-k));
+                return k;
+        }
+
+        Resource *r = manager_find(c->manager, KIND_REALM, c->realm, NULL, NULL);
+        const RealmSpec *rs = r ? &((RealmDoc *) r->doc)->spec : NULL;
+        size_t n = rs ? rs->n_registry_credentials : 0;
+        _cleanup_free_ ImagePullCredentials *creds = n > 0 ? new0(ImagePullCredentials, n) : NULL;
+        if (n > 0 && !creds)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                creds[i] = (ImagePullCredentials) { .server_address = rs->registry_credentials[i].server_address,
+                                                    .username = rs->registry_credentials[i].username,
+                                                    .password = rs->registry_credentials[i].password };
+        ImagePullOptions opts = { .credentials = creds, .n_credentials = n };
+        log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit,
+                           "Cell %s: image %s is not in namespace %s, pulling it.", c->name, ref, ns);
+        k = image_pull(cc, ns, ref, &opts, &pulled, &perr);
+        if (k < 0) {
+                /* -ENOENT: the cell fails with NoSuchImage / ImageNotFound, whatever kept the
+                 * pull from working; the message has the pull's own reason */
+                (void) asprintf(ret_msg,
+                                "image %s not found in realm %s (containerd namespace %s) and the pull failed: %s; "
+                                "load it with `kuke image load --realm %s FILE` (or `ctr -n %s images import FILE`)",
+                                ref, c->realm, ns, perr ?: strerror(-k), c->realm, ns);
+                return k == -ENOMEM ? k : -ENOENT;
+        }
+        k = image_config_load(cc, ns, pulled ?: ref, ret);
+        if (k < 0)
+                (void) asprintf(ret_msg, "cannot read the config of image %s after pulling it: %s", ref,
+                                containerd_client_last_error(cc) ?: strerror(-k));
+        return k;
+}
+
+/* stdout and stderr of a container: kukeon-logger (design.md §4 "Logs", docs/logs.md) as
+ * containerd's binary log driver, so that `journalctl -u <scope>` shows them. The driver is
+ * $KUKEON_LOGGER when set (tests, a build run in place), else where `meson install` puts it.
+ * A driver that is not there would fail the task's creation in the shim: without it the
+ * container runs, its output is dropped, and the journal says why. */
+static int container_log_uri(Cell *c, const ContainerSpec *spec, char **ret) {
+        const char *driver = getenv("KUKEON_LOGGER") ?: LOGGER_DRIVER_PATH;
+        if (access(driver, X_OK) < 0) {
+                log_resource_errno(LOG_WARNING, errno, c->realm, c->space, c->stack, c->doc->status.unit,
+                                   "Cell %s: container %s: no log driver %s (%m), its output goes to /dev/null.",
+                                   c->name, spec->id, driver);
+                *ret = NULL;
+                return 0;
+        }
+        LoggerTarget t = { .realm = c->realm, .space = c->space, .stack = c->stack, .cell = c->name,
+                           .container = spec->id, .unit = c->doc->status.unit };
+        return logger_uri_build(driver, &t, ret);
+}
+
 static int start_container(Cell *c, ContainerSpec *spec, char **ret_msg) {
         Manager *m = c->manager;
         ContainerdClient *cc = cell_containerd(m);
@@ -567,7 +800,7 @@ static int start_container(Cell *c, ContainerSpec *spec, char **ret_msg) {
         _cleanup_(image_config_freep) ImageConfig *ic = NULL;
         _cleanup_(containerd_mounts_freep) ContainerdMount **mounts = NULL;
         _cleanup_free_ char *cid = NULL, *cgpath = NULL, *netns = NULL, *ipcns = NULL, *utsns = NULL, *hosts = NULL,
-                            *hostname = NULL, *spec_text = NULL, *err = NULL;
+                            *hostname = NULL, *spec_text = NULL, *err = NULL, *log_uri = NULL;
         _cleanup_(json_decrefp) json_t *json = NULL;
         int k;
 
@@ -580,13 +813,9 @@ static int start_container(Cell *c, ContainerSpec *spec, char **ret_msg) {
                 return k;
         (void) set_str(&spec->containerd_id, cid);
 
-        k = image_config_load(cc, ns, spec->image, &ic);
-        if (k == -ENOENT)
-                return (void) asprintf(ret_msg, "image %s is not in containerd namespace %s (load or pull it first)",
-                                       spec->image, ns), k;
+        k = cell_image_config(c, cc, ns, spec->image, &ic, ret_msg);
         if (k < 0)
-                return (void) asprintf(ret_msg, "cannot read the config of image %s: %s", spec->image,
-                                       containerd_client_last_error(cc) ?: strerror(-k)), k;
+                return k;
 
         /* the rootfs: an active snapshot named after the container on the image's top layer */
         const char *parent = ic->chain_ids[strv_length(ic->chain_ids) - 1];
@@ -632,9 +861,13 @@ static int start_container(Cell *c, ContainerSpec *spec, char **ret_msg) {
                 return (void) asprintf(ret_msg, "containerd container %s: %s", cid,
                                        containerd_client_last_error(cc) ?: strerror(-k)), k;
 
+        k = container_log_uri(c, spec, &log_uri);
+        if (k < 0)
+                return (void) asprintf(ret_msg, "container %s: cannot make its log URI: %s", spec->id, strerror(-k)), k;
+
         /* a task left from a start that did not finish */
         (void) containerd_task_delete_sync(cc, ns, cid, NULL, NULL);
-        ContainerdTaskConfig tc = { .container_id = cid, .rootfs = mounts };
+        ContainerdTaskConfig tc = { .container_id = cid, .rootfs = mounts, .stdout_path = log_uri, .stderr_path = log_uri };
         k = containerd_task_create_sync(cc, ns, &tc, NULL);
         if (k >= 0)
                 k = containerd_task_start_sync(cc, ns, cid, NULL, NULL);
@@ -664,10 +897,31 @@ static int step_containers(Operation *op, Step *s, sd_bus_error *error) {
                 st->start_time = now_realtime();
                 st->finish_time = 0;
                 st->exit_code = 0;
+                (void) set_str(&st->exit_signal, NULL);
                 (void) set_str(&st->reason, NULL);
                 (void) set_str(&st->message, NULL);
         }
         return 0;
+}
+
+/* The cell follows its containers: once none of them runs, it has ended — Failed when one
+ * failed, else Stopped ("Completed"). A cell without containers never ends this way. */
+static void cell_follow_containers(Cell *c) {
+        const ContainerStatus *failed = NULL;
+        if (c->doc->spec.n_containers == 0)
+                return;
+        for (size_t i = 0; i < c->doc->status.n_containers; i++) {
+                const ContainerStatus *x = &c->doc->status.containers[i];
+                if (x->state == CONTAINER_STATE_READY)
+                        return;
+                if (x->state == CONTAINER_STATE_FAILED && !failed)
+                        failed = x;
+        }
+        _cleanup_free_ char *msg = NULL;
+        if ((failed ? asprintf(&msg, "container %s: %s", failed->name, strna(failed->message)) :
+                      asprintf(&msg, "every container exited with status 0")) < 0)
+                msg = NULL;
+        cell_ended(c, failed ? CELL_STATE_FAILED : CELL_STATE_STOPPED, failed ? "ContainerFailed" : "Completed", msg);
 }
 
 static int step_ready(Operation *op, Step *s, sd_bus_error *error) {
@@ -675,6 +929,7 @@ static int step_ready(Operation *op, Step *s, sd_bus_error *error) {
         cell_set_state(c, CELL_STATE_READY, NULL, NULL);
         log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit, "Cell %s is ready (%s).",
                            c->name, c->doc->status.network.ip ?: "host network");
+        cell_follow_containers(c); /* every container may have exited already */
         return 0;
 }
 
@@ -746,9 +1001,11 @@ static int wait_task_stopped(ContainerdClient *cc, const char *ns, const char *i
 
 static int step_stop_tasks(Operation *op, Step *s, sd_bus_error *error) {
         Cell *c = CELL_OF(s);
-        bool kill_now = ((CellStep *) s->data)->verb == CELL_VERB_KILL;
+        CellVerb verb = ((CellStep *) s->data)->verb;
+        bool kill_now = verb == CELL_VERB_KILL || verb == CELL_VERB_REAP;
         ContainerdClient *cc = cell_containerd(op->manager);
         const char *ns = cell_namespace(c);
+        c->stopping = true;
         if (!cc || !ns)
                 return 0;
         uint64_t grace = kill_now ? 0 : cell_grace_usec(c);
@@ -774,7 +1031,9 @@ static int step_stop_tasks(Operation *op, Step *s, sd_bus_error *error) {
                 ContainerStatus *st = container_status(c, name);
                 if (!st)
                         return -ENOMEM;
-                if (st->state == CONTAINER_STATE_READY || k >= 0) {
+                /* a container that ended on its own before keeps what its exit event said */
+                if (st->state == CONTAINER_STATE_READY ||
+                    (k >= 0 && st->state != CONTAINER_STATE_FAILED && st->state != CONTAINER_STATE_STOPPED)) {
                         st->state = CONTAINER_STATE_STOPPED;
                         st->finish_time = now_realtime();
                         if (k >= 0 && p) {
@@ -805,8 +1064,16 @@ static int step_cni_del(Operation *op, Step *s, sd_bus_error *error) {
         k = cni_runtime(c, &rt, &netns, &id);
         if (k < 0)
                 return k;
-        if (!anchor_alive(c->anchor))
-                rt.netns = ""; /* the namespace is gone: DEL still frees the IPAM address */
+        _cleanup_free_ char *gone = NULL;
+        if (!anchor_alive(c->anchor)) {
+                /* The namespace went with the anchor (the scope stopped behind our back). DEL
+                 * must still run, it frees the IPAM address; cni-exec wants a CNI_NETNS and the
+                 * plugins take a path that does not exist as "already gone" (never the old
+                 * /proc/<pid>: the PID may be another process's by now). */
+                if (asprintf(&gone, "%s/netns-gone", c->run_dir) < 0)
+                        return -ENOMEM;
+                rt.netns = gone;
+        }
         k = cni_conflist_del(conflist, &rt, NULL, &err);
         if (k < 0)
                 log_resource_errno(LOG_WARNING, k, c->realm, c->space, c->stack, c->doc->status.unit,
@@ -842,7 +1109,14 @@ static int step_stopped(Operation *op, Step *s, sd_bus_error *error) {
                 cgroup_hierarchies_done(&h);
         }
         c->anchor = 0;
-        cell_set_state(c, CELL_STATE_STOPPED, NULL, NULL);
+        c->stopping = false;
+        cell_unwatch_unit(c);
+        if (((CellStep *) s->data)->verb == CELL_VERB_REAP) {
+                /* the state (Stopped or Failed) and its reason were set when the scope ended */
+                (void) cell_save(c);
+                cell_changed(c);
+        } else
+                cell_set_state(c, CELL_STATE_STOPPED, NULL, NULL);
         log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit, "Cell %s stopped.", c->name);
         return 0;
 }
@@ -869,12 +1143,14 @@ static int step_remove(Operation *op, Step *s, sd_bus_error *error) {
                         return -ENOMEM;
                 k = containerd_container_delete_sync(cc, ns, cid);
                 if (k < 0 && k != -ENOENT)
-                        return cell_fail(c, error, SD_BUS_ERROR_FAILED, "cannot delete containerd container %s: %s", cid,
-                                         containerd_client_last_error(cc) ?: strerror(-k));
+                        return cell_fail_reason(c, error, SD_BUS_ERROR_FAILED, "DeleteFailed",
+                                                "cannot delete containerd container %s: %s", cid,
+                                                containerd_client_last_error(cc) ?: strerror(-k));
                 k = containerd_snapshot_remove_sync(cc, ns, NULL, cid);
                 if (k < 0 && k != -ENOENT)
-                        return cell_fail(c, error, SD_BUS_ERROR_FAILED, "cannot remove snapshot %s: %s", cid,
-                                         containerd_client_last_error(cc) ?: strerror(-k));
+                        return cell_fail_reason(c, error, SD_BUS_ERROR_FAILED, "DeleteFailed",
+                                                "cannot remove snapshot %s: %s", cid,
+                                                containerd_client_last_error(cc) ?: strerror(-k));
         }
         /* the run directory: <dir>/cells/R/S/T/C */
         _cleanup_free_ char *parent = strdup(c->run_dir);
@@ -889,8 +1165,8 @@ static int step_remove(Operation *op, Step *s, sd_bus_error *error) {
         }
         k = store_remove_cell(m->store, c->realm, c->space, c->stack, c->name);
         if (k < 0 && k != -ENOENT)
-                return cell_fail(c, error, SD_BUS_ERROR_FAILED, "cannot remove cell %s from the run path: %s", c->name,
-                                 strerror(-k));
+                return cell_fail_reason(c, error, SD_BUS_ERROR_FAILED, "DeleteFailed",
+                                        "cannot remove cell %s from the run path: %s", c->name, strerror(-k));
         log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit, "Cell %s removed.", c->name);
         cell_remove(m, c);
         return 0;
@@ -1109,6 +1385,10 @@ int cell_plan_verb(Operation *op) {
                         return 0;
                 k = plan_start(op, c, g);
                 break;
+        case CELL_VERB_REAP:
+                if (!c->stopping) /* started again since its scope ended */
+                        return 0;
+                _fallthrough_;
         case CELL_VERB_STOP:
         case CELL_VERB_KILL:
                 k = plan_stop(op, c, g, verb);
@@ -1139,6 +1419,28 @@ int cell_plan_delete_stack(Operation *op, const char *realm, const char *space, 
 
 /* ---- task events ---- */
 
+/* A container's task ended on its own: seed 001's Stopped for status 0, Failed for a non-zero
+ * status or a signal (a task killed by signal n exits with 128 + n), unless kukeond is
+ * stopping the cell (its own SIGTERM/SIGKILL is a stop, not a failure). */
+static void container_exited(Cell *c, ContainerStatus *st, uint32_t status, uint64_t exited_usec) {
+        const char *sig = status > 128 && status < 128 + 65 ? sigabbrev_np((int) status - 128) : NULL;
+        st->exit_code = status;
+        st->finish_time = exited_usec ?: now_realtime();
+        (void) set_str(&st->exit_signal, sig);
+        if (status == 0 || c->stopping) {
+                st->state = CONTAINER_STATE_STOPPED;
+                (void) set_str(&st->reason, NULL);
+                (void) set_str(&st->message, NULL);
+                return;
+        }
+        _cleanup_free_ char *msg = NULL;
+        if ((sig ? asprintf(&msg, "killed by signal %s", sig) : asprintf(&msg, "exited with status %u", status)) < 0)
+                msg = NULL;
+        st->state = CONTAINER_STATE_FAILED;
+        (void) set_str(&st->reason, sig ? "Signaled" : "Error");
+        (void) set_str(&st->message, msg);
+}
+
 static int on_task_event(ContainerdClient *cc, const ContainerdEvent *e, void *userdata) {
         Manager *m = userdata;
         _cleanup_free_ char *space = NULL, *stack = NULL, *cell = NULL, *container = NULL;
@@ -1155,17 +1457,16 @@ static int on_task_event(ContainerdClient *cc, const ContainerdEvent *e, void *u
                 ContainerStatus *st = container_status(c, container);
                 if (!st || st->state != CONTAINER_STATE_READY)
                         return 0;
-                st->state = CONTAINER_STATE_STOPPED;
-                st->exit_code = e->exit_status;
-                st->finish_time = e->exited_usec ?: now_realtime();
-                if (e->exit_status > 128 && e->exit_status < 128 + 65)
-                        (void) set_str(&st->exit_signal, sigabbrev_np((int) e->exit_status - 128));
+                cell_check_scope(c);
+                container_exited(c, st, e->exit_status, e->exited_usec);
                 log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit,
                                    "Cell %s: container %s exited with status %u.", c->name, container, e->exit_status);
                 /* an operation holds the run path's lock and saves the cell itself */
                 if (!m->running)
                         (void) cell_save(c);
                 cell_changed(c);
+
+                cell_follow_containers(c);
                 return 0;
         }
         return 0;
@@ -1233,6 +1534,8 @@ int cell_load_all(Manager *m) {
                         c->anchor = find_anchor(doc->status.cgroup_path);
                         c->seen = true;
                         cell_add(m, c);
+                        if (anchor_alive(c->anchor))
+                                cell_watch_unit(c); /* adopted */
                 }
         }
         /* what vanished behind our back (with its stack, or deleted by kuke --no-daemon) */

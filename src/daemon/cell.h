@@ -28,6 +28,8 @@ struct Cell {
         CellDoc *doc;        /* owned */
         CellDoc *next_doc;   /* Apply of a changed cell: the new document until it is stopped */
         pid_t anchor;        /* 0: none known */
+        sd_bus_slot *unit_match; /* PropertiesChanged of the scope on PID 1's bus (cell_watch_unit) */
+        bool stopping;       /* a stop of ours runs: the scope's own signals are not news */
         bool seen;           /* cell_load_all()'s mark */
         Cell *next, *prev;
 };
@@ -38,6 +40,7 @@ typedef enum CellVerb {
         CELL_VERB_STOP,
         CELL_VERB_KILL,
         CELL_VERB_DELETE,
+        CELL_VERB_REAP,      /* internal: the scope stopped behind our back; take the rest down */
 } CellVerb;
 
 Cell *cell_find(Manager *m, const char *realm, const char *space, const char *stack, const char *name);
