@@ -414,6 +414,8 @@ int bus_client_new_manager_call(BusClient *c, const char *member, const Resource
                         r = sd_bus_message_append(m, "s", names->space);
                 if (r >= 0 && names->type >= RESOURCE_STACK)
                         r = sd_bus_message_append(m, "s", names->stack);
+                if (r >= 0 && names->type >= RESOURCE_CELL)
+                        r = sd_bus_message_append(m, "s", names->cell);
                 if (r < 0)
                         return r;
         }
@@ -549,6 +551,8 @@ char *bus_error_message(const sd_bus_error *e, int r, const ResourceRef *ref) {
                 return missing(ref, RESOURCE_SPACE, msg);
         if (error_is(e, "NoSuchStack"))
                 return missing(ref, RESOURCE_STACK, msg);
+        if (error_is(e, "NoSuchCell"))
+                return missing(ref, RESOURCE_CELL, msg);
         if (error_is(e, "AlreadyExists") && ref) {
                 _cleanup_free_ char *what = resource_ref_describe(ref);
                 k = what ? asprintf(&s, "%s already exists", what) : -1;

@@ -14,6 +14,11 @@ static const Verb *const verbs[] = {
         &verb_apply,
         &verb_delete,
         &verb_purge,
+        &verb_start,
+        &verb_stop,
+        &verb_kill,
+        &verb_run,
+        &verb_logs,
         &verb_version,
         &verb_autocomplete,
 };
@@ -122,19 +127,43 @@ void client_freep(BusClient **c) {
         *c = bus_client_free(*c);
 }
 
-int parse_resource_args(const char *verb, int argc, char *argv[], const char *realm, const char *space,
-                        bool name_required, ResourceRef *ret, bool *ret_single) {
+int parent_option(int c, const char *arg, ParentArgs *p) {
+        switch (c) {
+        case ARG_REALM:
+                p->realm = arg;
+                return 1;
+        case ARG_SPACE:
+                p->space = arg;
+                return 1;
+        case ARG_STACK:
+                p->stack = arg;
+                return 1;
+        default:
+                return 0;
+        }
+}
+
+int parse_resource_args(const char *verb, int argc, char *argv[], const ParentArgs *p, bool name_required,
+                        ResourceType only, ResourceRef *ret, bool *ret_single) {
         ResourceRef ref = {
-                .realm = realm ?: DEFAULT_REALM,
-                .space = space ?: DEFAULT_SPACE,
+                .realm = p->realm ?: DEFAULT_REALM,
+                .space = p->space ?: DEFAULT_SPACE,
+                .stack = p->stack ?: DEFAULT_STACK,
         };
+        const char *types = only >= 0 ? resource_type_to_noun(only) : "realm|space|stack|cell";
         bool plural;
 
         if (optind >= argc)
-                return error("no resource type given: kuke %s realm|space|stack%s (see 'kuke %s --help')", verb,
+                return error("no resource type given: kuke %s %s%s (see 'kuke %s --help')", verb, types,
                              name_required ? " NAME" : " [NAME]", verb);
-        if (resource_type_from_string(argv[optind], &ref.type, &plural) < 0)
-                return error("unknown resource type \"%s\" (expected realm, space or stack)", argv[optind]);
+        if (resource_type_from_string(argv[optind], &ref.type, &plural) < 0) {
+                if (only >= 0)
+                        return error("unknown resource type \"%s\" (kuke %s takes %s NAME)", argv[optind], verb, types);
+                return error("unknown resource type \"%s\" (expected realm, space, stack or cell)", argv[optind]);
+        }
+        if (only >= 0 && ref.type != only)
+                return error("kuke %s takes a %s, not a %s: kuke %s %s NAME", verb, types, resource_type_to_noun(ref.type),
+                             verb, types);
 
         const char *name = optind + 1 < argc ? argv[optind + 1] : NULL;
         if (optind + 2 < argc)
@@ -146,8 +175,10 @@ int parse_resource_args(const char *verb, int argc, char *argv[], const char *re
                 ref.realm = name;
         else if (ref.type == RESOURCE_SPACE)
                 ref.space = name;
-        else
+        else if (ref.type == RESOURCE_STACK)
                 ref.stack = name;
+        else
+                ref.cell = name;
 
         /* Check what will be sent: all levels with a name, only the parents for a list. */
         if (name) {
@@ -163,6 +194,67 @@ int parse_resource_args(const char *verb, int argc, char *argv[], const char *re
         if (ret_single)
                 *ret_single = name != NULL;
         return 0;
+}
+
+int call_cell_verb(const char *member, const ResourceRef *ref, uint64_t flags, const char *done) {
+        _cleanup_(client_freep) BusClient *c = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r;
+
+        if (connect_or_complain(&c) != 0)
+                return 1;
+        r = bus_client_new_manager_call(c, member, ref, &m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "t", flags);
+        if (r >= 0)
+                r = sd_bus_call(c->bus, m, 0, &e, NULL);
+        if (r < 0)
+                return error_bus(&e, r, ref);
+        printf("Cell \"%s\" %s\n", ref->cell, done);
+        return 0;
+}
+
+int parse_cell_verb_args(const char *verb, int argc, char *argv[], const struct option *extra_options,
+                         const char *extra_shortopts, int (*extra)(int c, const char *arg, void *userdata),
+                         void *userdata, void (*help)(FILE *f), ResourceRef *ret) {
+        static const struct option common[] = {
+                PARENT_OPTIONS,
+                { "help", no_argument, NULL, 'h' },
+                CONNECT_OPTIONS,
+        };
+        size_t n_extra = 0;
+        while (extra_options && extra_options[n_extra].name)
+                n_extra++;
+        _cleanup_free_ struct option *options = new0(struct option, ELEMENTSOF(common) + n_extra + 1);
+        _cleanup_free_ char *shortopts = NULL;
+        ParentArgs parents = {};
+        int opt, r;
+
+        if (!options || asprintf(&shortopts, "h" CONNECT_SHORTOPTS "%s", strempty(extra_shortopts)) < 0)
+                return error("out of memory");
+        memcpy(options, common, sizeof(common));
+        if (n_extra > 0)
+                memcpy(options + ELEMENTSOF(common), extra_options, n_extra * sizeof(struct option));
+
+        optind = 0;
+        while ((opt = getopt_long(argc, argv, shortopts, options, NULL)) >= 0) {
+                r = connect_option(opt, optarg);
+                if (r < 0)
+                        return 1;
+                if (r > 0 || parent_option(opt, optarg, &parents))
+                        continue;
+                if (opt == 'h') {
+                        help(stdout);
+                        return 2;
+                }
+                r = extra && opt != '?' ? extra(opt, optarg, userdata) : 0;
+                if (r < 0)
+                        return 1;
+                if (r == 0)
+                        return error("invalid arguments (see 'kuke %s --help')", verb);
+        }
+        return parse_resource_args(verb, argc, argv, &parents, true, RESOURCE_CELL, ret, NULL);
 }
 
 static void help(FILE *f) {

@@ -5,7 +5,9 @@
  * its own verb-*.c file. Verbs return an exit status (0 ok, 1 error); they print
  * results to stdout and "Error: …" lines to stderr. */
 
+#include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "bus-client.h"
@@ -19,8 +21,8 @@ typedef struct Verb {
         void (*help)(FILE *f);
 } Verb;
 
-extern const Verb verb_apply, verb_autocomplete, verb_create, verb_delete, verb_get, verb_init, verb_purge,
-        verb_version;
+extern const Verb verb_apply, verb_autocomplete, verb_create, verb_delete, verb_get, verb_init, verb_kill, verb_logs,
+        verb_purge, verb_run, verb_start, verb_stop, verb_version;
 
 /* Prints "Error: <message>" to stderr and returns 1, for `return error(...)`. */
 _printf_(1, 2) int error(const char *fmt, ...);
@@ -64,26 +66,57 @@ int check_ref_or_complain(const ResourceRef *ref, bool allow_system_realm);
 /* Frees a client opened by connect_or_complain(). */
 void client_freep(BusClient **c);
 
-/* --realm and --space select the parents of spaces and stacks; these are the defaults, the
- * resources `kuke init` creates. */
+/* --realm, --space and --stack select the parents of spaces, stacks and cells; these are the
+ * defaults, the resources `kuke init` creates. */
 #define DEFAULT_REALM "main"
 #define DEFAULT_SPACE "default"
+#define DEFAULT_STACK "default"
 enum {
         ARG_REALM = _ARG_CONNECT_MAX,
         ARG_SPACE,
+        ARG_STACK,
         _ARG_PARENT_MAX,
 };
 #define PARENT_OPTIONS                                            \
         { "realm", required_argument, NULL, ARG_REALM },          \
-        { "space", required_argument, NULL, ARG_SPACE }
+        { "space", required_argument, NULL, ARG_SPACE },          \
+        { "stack", required_argument, NULL, ARG_STACK }
 #define PARENT_OPTIONS_HELP                                                             \
-        "      --realm NAME        the realm of the space or stack (default: " DEFAULT_REALM ")\n" \
-        "      --space NAME        the space of the stack (default: " DEFAULT_SPACE ")\n"
+        "      --realm NAME        the realm of the space, stack or cell (default: " DEFAULT_REALM ")\n" \
+        "      --space NAME        the space of the stack or cell (default: " DEFAULT_SPACE ")\n" \
+        "      --stack NAME        the stack of the cell (default: " DEFAULT_STACK ")\n"
 
-/* The positional arguments of get, create, delete and purge: TYPE [NAME] after getopt has run.
- * 'name_required': NAME must be there (create, delete, purge); otherwise it is optional and
- * *ret_single says whether it was given. Fills 'ret' with the type, the parents from
- * 'realm'/'space' (or their defaults) and the name, and checks every name it uses locally.
- * Prints the error; returns 0 or 1. */
-int parse_resource_args(const char *verb, int argc, char *argv[], const char *realm, const char *space,
-                        bool name_required, ResourceRef *ret, bool *ret_single);
+/* The parents given with --realm, --space and --stack; NULL when not given. */
+typedef struct ParentArgs {
+        const char *realm;
+        const char *space;
+        const char *stack;
+} ParentArgs;
+
+/* Hands a getopt result to the parent options: 1 when it was one (stored in 'p'), 0 when not. */
+int parent_option(int c, const char *arg, ParentArgs *p);
+
+/* Whether any parent option was given. */
+static inline bool parent_args_given(const ParentArgs *p) {
+        return p->realm || p->space || p->stack;
+}
+
+/* The positional arguments of get, create, delete, purge (and of start, stop, kill: 'only'
+ * is then the one type they take, else _RESOURCE_TYPE_INVALID): TYPE [NAME] after getopt has
+ * run. 'name_required': NAME must be there (create, delete, purge); otherwise it is optional
+ * and *ret_single says whether it was given. Fills 'ret' with the type, the parents from 'p'
+ * (or their defaults) and the name, and checks every name it uses locally. Prints the error;
+ * returns 0 or 1. */
+int parse_resource_args(const char *verb, int argc, char *argv[], const ParentArgs *p, bool name_required,
+                        ResourceType only, ResourceRef *ret, bool *ret_single);
+
+/* start, stop, kill: the Manager's <member>Cell(realm, space, stack, cell, flags) for 'ref',
+ * then "Cell \"<name>\" <done>" on stdout. Connects itself; prints errors. Returns 0 or 1. */
+int call_cell_verb(const char *member, const ResourceRef *ref, uint64_t flags, const char *done);
+
+/* The options and arguments of start, stop and kill: [OPTIONS…] cell NAME, with the parent and
+ * connection options; 'extra' handles the verb's own options (1: handled, 0: not one, -1:
+ * error printed). Returns 0, 1 (error printed) or 2 (help printed: exit 0). */
+int parse_cell_verb_args(const char *verb, int argc, char *argv[], const struct option *extra_options,
+                         const char *extra_shortopts, int (*extra)(int c, const char *arg, void *userdata),
+                         void *userdata, void (*help)(FILE *f), ResourceRef *ret);

@@ -28,12 +28,14 @@ Table *output_table_new(ResourceType type) {
                 return table_new("NAME", "STATE", "UNIT", "SUBNET", NULL);
         case RESOURCE_STACK:
                 return table_new("NAME", "STATE", "UNIT", NULL);
+        case RESOURCE_CELL:
+                return table_new("NAME", "STATE", "IP", "CONTAINERS", "UNIT", NULL);
         default:
                 return NULL;
         }
 }
 
-/* A decoded resource document; 'object' is a RealmDoc, SpaceDoc or StackDoc. */
+/* A decoded resource document; 'object' is a RealmDoc, SpaceDoc, StackDoc or CellDoc. */
 typedef struct Decoded {
         Kind kind;
         void *object;
@@ -66,7 +68,7 @@ static int decode(ResourceType type, const char *yaml, size_t index, Decoded *re
         return 0;
 }
 
-/* The three hierarchy kinds start alike (apiVersion, kind, metadata): read the name through
+/* The hierarchy kinds start alike (apiVersion, kind, metadata): read the name through
  * the type that is there rather than through a layout assumption. */
 static const char *decoded_name(const Decoded *d) {
         switch (d->kind) {
@@ -76,6 +78,8 @@ static const char *decoded_name(const Decoded *d) {
                 return ((const SpaceDoc *) d->object)->metadata.name;
         case KIND_STACK:
                 return ((const StackDoc *) d->object)->metadata.name;
+        case KIND_CELL:
+                return ((const CellDoc *) d->object)->metadata.name;
         default:
                 return NULL;
         }
@@ -103,7 +107,18 @@ int output_table_add_document(Table *t, ResourceType type, const char *yaml, cha
                 r = table_add_cells(t, name, state, unit, json_path_string(j, "spec", "namespace"));
         else if (type == RESOURCE_SPACE)
                 r = table_add_cells(t, name, state, unit, json_path_string(j, "status", "subnet"));
-        else
+        else if (type == RESOURCE_CELL) {
+                const CellDoc *cell = d.object;
+                char containers[64];
+                size_t ready = 0;
+                for (size_t i = 0; i < cell->status.n_containers; i++)
+                        if (cell->status.containers[i].state == CONTAINER_STATE_READY)
+                                ready++;
+                /* ready of those the spec has: status may still list a container being removed */
+                (void) snprintf(containers, sizeof(containers), "%zu/%zu", MIN(ready, cell->spec.n_containers),
+                                cell->spec.n_containers);
+                r = table_add_cells(t, name, state, cell->status.network.ip, containers, unit);
+        } else
                 r = table_add_cells(t, name, state, unit);
         json_decref(j);
         return r;

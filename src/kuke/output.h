@@ -25,7 +25,7 @@ typedef enum OutputFormat {
 int output_format_parse(const char *s, OutputFormat *ret);
 
 /* The default table of a type: NAME STATE UNIT, plus NAMESPACE for realms and SUBNET for
- * spaces. */
+ * spaces; NAME STATE IP CONTAINERS UNIT for cells (CONTAINERS: "ready/all" of the spec). */
 Table *output_table_new(ResourceType type);
 
 /* Adds the row of one resource document (the daemon's YAML of GetRealm …) to a table made by

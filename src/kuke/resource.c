@@ -11,18 +11,21 @@ static const char *const nouns[_RESOURCE_TYPE_MAX] = {
         [RESOURCE_REALM] = "realm",
         [RESOURCE_SPACE] = "space",
         [RESOURCE_STACK] = "stack",
+        [RESOURCE_CELL] = "cell",
 };
 
 static const char *const plurals[_RESOURCE_TYPE_MAX] = {
         [RESOURCE_REALM] = "realms",
         [RESOURCE_SPACE] = "spaces",
         [RESOURCE_STACK] = "stacks",
+        [RESOURCE_CELL] = "cells",
 };
 
 static const char *const kinds[_RESOURCE_TYPE_MAX] = {
         [RESOURCE_REALM] = "Realm",
         [RESOURCE_SPACE] = "Space",
         [RESOURCE_STACK] = "Stack",
+        [RESOURCE_CELL] = "Cell",
 };
 
 int resource_type_from_string(const char *s, ResourceType *ret, bool *ret_plural) {
@@ -60,6 +63,8 @@ Kind resource_type_to_kind(ResourceType t) {
                 return KIND_SPACE;
         case RESOURCE_STACK:
                 return KIND_STACK;
+        case RESOURCE_CELL:
+                return KIND_CELL;
         default:
                 return _KIND_INVALID;
         }
@@ -73,6 +78,8 @@ const char *resource_ref_name(const ResourceRef *r) {
                 return r->space;
         case RESOURCE_STACK:
                 return r->stack;
+        case RESOURCE_CELL:
+                return r->cell;
         default:
                 return NULL;
         }
@@ -84,6 +91,8 @@ ResourceRef resource_ref_at(const ResourceRef *r, ResourceType level) {
                 p.space = r->space;
         if (p.type >= RESOURCE_STACK)
                 p.stack = r->stack;
+        if (p.type >= RESOURCE_CELL)
+                p.cell = r->cell;
         return p;
 }
 
@@ -109,6 +118,8 @@ int resource_ref_check(const ResourceRef *r, bool allow_system_realm, char **ret
                 k = check_level("Space", r->space, &msg);
         if (k == 0 && r->type >= RESOURCE_STACK)
                 k = check_level("Stack", r->stack, &msg);
+        if (k == 0 && r->type >= RESOURCE_CELL)
+                k = check_level("Cell", r->cell, &msg);
 
         if (ret_message)
                 *ret_message = msg;
@@ -120,18 +131,22 @@ int resource_ref_check(const ResourceRef *r, bool allow_system_realm, char **ret
 char *resource_ref_describe(const ResourceRef *r) {
         _cleanup_free_ char *realm = name_escape_for_message(r->realm, 80),
                             *space = r->type >= RESOURCE_SPACE ? name_escape_for_message(r->space, 80) : NULL,
-                            *stack = r->type >= RESOURCE_STACK ? name_escape_for_message(r->stack, 80) : NULL;
+                            *stack = r->type >= RESOURCE_STACK ? name_escape_for_message(r->stack, 80) : NULL,
+                            *cell = r->type >= RESOURCE_CELL ? name_escape_for_message(r->cell, 80) : NULL;
         const char *noun = resource_type_to_noun(r->type);
         char *s = NULL;
         int k;
 
-        if (!noun || !realm || (r->type >= RESOURCE_SPACE && !space) || (r->type >= RESOURCE_STACK && !stack))
+        if (!noun || !realm || (r->type >= RESOURCE_SPACE && !space) || (r->type >= RESOURCE_STACK && !stack) ||
+            (r->type >= RESOURCE_CELL && !cell))
                 return NULL;
         if (r->type == RESOURCE_REALM)
                 k = asprintf(&s, "%s \"%s\"", noun, realm);
         else if (r->type == RESOURCE_SPACE)
                 k = asprintf(&s, "%s \"%s/%s\"", noun, realm, space);
-        else
+        else if (r->type == RESOURCE_STACK)
                 k = asprintf(&s, "%s \"%s/%s/%s\"", noun, realm, space, stack);
+        else
+                k = asprintf(&s, "%s \"%s/%s/%s/%s\"", noun, realm, space, stack, cell);
         return k < 0 ? NULL : s;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
-/* The resources the CLI addresses by name (realm, space, stack) and how a command line names
- * one: "kuke get space web --realm demo" is the ResourceRef {SPACE, "demo", "web", NULL}. Pure
+/* The resources the CLI addresses by name (realm, space, stack, cell) and how a command line
+ * names one: "kuke get space web --realm demo" is the ResourceRef {SPACE, "demo", "web", NULL}. Pure
  * functions, so argument handling can be unit tested without a daemon. */
 
 #include <stdbool.h>
@@ -13,6 +13,7 @@ typedef enum ResourceType {
         RESOURCE_REALM,
         RESOURCE_SPACE,
         RESOURCE_STACK,
+        RESOURCE_CELL,
         _RESOURCE_TYPE_MAX,
         _RESOURCE_TYPE_INVALID = -EINVAL,
 } ResourceType;
@@ -30,12 +31,13 @@ Kind resource_type_to_kind(ResourceType t);
 /* The D-Bus method suffix is the kind: "Realm" → GetRealm, "Realms" → ListRealms. */
 
 /* The names that locate a resource. For a realm only 'realm' is used, for a space 'realm' and
- * 'space', for a stack all three. Strings are borrowed. */
+ * 'space', for a stack three, for a cell all four. Strings are borrowed. */
 typedef struct ResourceRef {
         ResourceType type;
         const char *realm;
         const char *space;
         const char *stack;
+        const char *cell;
 } ResourceRef;
 
 /* The name of the resource itself (the last level). */
@@ -48,7 +50,8 @@ const char *resource_ref_name(const ResourceRef *r);
  * Returns 0, -EINVAL or -ENOMEM. */
 int resource_ref_check(const ResourceRef *r, bool allow_system_realm, char **ret_message);
 
-/* 'realm "demo"', 'space "demo/web"', 'stack "demo/web/frontend"': the kind's noun and the path
+/* 'realm "demo"', 'space "demo/web"', 'stack "demo/web/frontend"', 'cell "demo/web/frontend/site"':
+ * the kind's noun and the path
  * of names (as Init reports them), escaped for messages. NULL on ENOMEM. */
 char *resource_ref_describe(const ResourceRef *r);
 

@@ -92,6 +92,9 @@ static void test_error_messages(void) {
         check_message("org.kukeon1.Error.NoSuchRealm", "no realm demo", &stack, "realm \"demo\" does not exist");
         check_message("org.kukeon1.Error.NoSuchSpace", "x", &stack, "space \"demo/web\" does not exist");
         check_message("org.kukeon1.Error.NoSuchStack", "x", &stack, "stack \"demo/web/front\" does not exist");
+        ResourceRef cell = { RESOURCE_CELL, "demo", "web", "front", "site" };
+        check_message("org.kukeon1.Error.NoSuchCell", "x", &cell, "cell \"demo/web/front/site\" does not exist");
+        check_message("org.kukeon1.Error.NoSuchStack", "x", &cell, "stack \"demo/web/front\" does not exist");
         check_message("org.kukeon1.Error.AlreadyExists", "x", &realm, "realm \"demo\" already exists");
         /* ... unless the call was not about that level: the daemon's own message */
         check_message("org.kukeon1.Error.NoSuchSpace", "space web of realm demo does not exist", &realm,
@@ -122,6 +125,9 @@ static void test_members(void) {
         _cleanup_free_ char *a = manager_member("List", RESOURCE_SPACE, true), *b = manager_member("Get", RESOURCE_STACK, false);
         ASSERT_STREQ(a, "ListSpaces");
         ASSERT_STREQ(b, "GetStack");
+        _cleanup_free_ char *c = manager_member("List", RESOURCE_CELL, true), *d = manager_member("Start", RESOURCE_CELL, false);
+        ASSERT_STREQ(c, "ListCells");
+        ASSERT_STREQ(d, "StartCell");
 }
 
 /* ---- a peer-to-peer server with a few Manager methods ---- */

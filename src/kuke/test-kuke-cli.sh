@@ -98,9 +98,9 @@ err "$TMP/empty.yaml: no documents"
 k frobnicate
 err "unknown verb \"frobnicate\" (see 'kuke --help')"
 k get
-err "no resource type given: kuke get realm|space|stack [NAME] (see 'kuke get --help')"
-k get cells
-err 'unknown resource type "cells" (expected realm, space or stack)'
+err "no resource type given: kuke get realm|space|stack|cell [NAME] (see 'kuke get --help')"
+k get containers
+err 'unknown resource type "containers" (expected realm, space, stack or cell)'
 k create space
 err 'no space name given: kuke create space NAME'
 k get realm a b
@@ -119,7 +119,78 @@ k apply -f "$SRC/docs/examples/realm-space-stack.yaml" -o json
 err '-o goes with --dry-run: kukeond reports one line per document'
 k autocomplete
 err 'no shell given: kuke autocomplete bash|zsh|fish'
-for v in init get create apply delete purge version autocomplete; do
+
+# --- cell verbs: usage and names, checked before anything is sent (this KUKEOND does not exist)
+export KUKEOND=/nonexistent
+k start
+err "no resource type given: kuke start cell NAME (see 'kuke start --help')"
+k stop stack x
+err 'kuke stop takes a cell, not a stack: kuke stop cell NAME'
+k kill cel x
+err 'unknown resource type "cel" (kuke kill takes cell NAME)'
+k start cell
+err 'no cell name given: kuke start cell NAME'
+k --no-daemon stop cell Bad_Cell
+((rc == 1)) && grep -q '^Error: invalid Cell name "Bad_Cell": uppercase letter' "$TMP/err" || fail "bad cell name: $(cat "$TMP/err")"
+k --no-daemon start cell web --stack 'x y'
+((rc == 1)) && grep -q '^Error: invalid Stack name "x y": ' "$TMP/err" || fail "bad --stack: $(cat "$TMP/err")"
+k --no-daemon kill cell web --signal TERM
+err "--signal TERM is not supported yet: kukeond's KillCell sends SIGKILL only (use 'kuke stop' for SIGTERM with a grace period)"
+k --no-daemon kill cell web --signal NOPE
+err 'unknown signal "NOPE" (expected a name such as KILL or SIGKILL, or a number)'
+k --no-daemon kill cell web -s 9
+err "cannot run /nonexistent: No such file or directory (set \$KUKEOND to the kukeond to run)"
+k purge cell web
+err "purging a single cell is not supported yet (kukeond has no PurgeCell): use 'kuke delete cell web --force', or purge its stack"
+k run
+err 'nothing to run: give -f FILE (a Cell manifest) or -p PROFILE'
+k run -f x -p y
+err '-f and -p exclude each other: run a manifest or a profile'
+k run -f x --param A=b
+err '--param goes with -p PROFILE'
+k run -p x --param noequals
+err '--param noequals: expected KEY=VALUE'
+k run -f "$SRC/docs/examples/hello-world.yaml" --rm
+err "--rm is not supported yet: kukeond does not delete autoDelete cells once they stop (delete it with 'kuke delete cell NAME')"
+k run -f "$SRC/docs/examples/hello-world.yaml" --name Bad
+((rc == 1)) && grep -q '^Error: invalid Cell name "Bad": uppercase letter' "$TMP/err" || fail "bad --name: $(cat "$TMP/err")"
+k run -f "$SRC/docs/examples/hello-world.yaml" --timeout 0
+err 'invalid --timeout "0": expected seconds, 1 to 86400'
+k run -f "$SRC/docs/examples/realm-space-stack.yaml"
+err "$SRC/docs/examples/realm-space-stack.yaml: 4 documents: kuke run takes one Cell (use 'kuke apply -f' for several)"
+printf 'apiVersion: v1beta1\nkind: Realm\nmetadata: {name: r}\n' >"$TMP/realm.yaml"
+k run -f "$TMP/realm.yaml"
+err "$TMP/realm.yaml: Realm \"r\" is not a Cell: kuke run takes one Cell (use 'kuke apply -f' for other kinds)"
+KUKE_PROFILES_DIR=$TMP/profiles k run -p dev
+err "no profile \"dev\": neither $TMP/profiles/dev.yaml nor .yml exists (profiles live in \$KUKE_PROFILES_DIR, else ~/.kuke/profiles.d)"
+KUKE_PROFILES_DIR=$TMP/profiles k run -p ../dev
+err 'invalid profile name "../dev": a name, not a path'
+mkdir -p "$TMP/profiles"
+cp "$SRC/docs/examples/profile.yaml" "$TMP/profiles/dev-shell.yaml"
+KUKE_PROFILES_DIR=$TMP/profiles k run -p dev-shell
+err 'profile "dev-shell": parameter WORKDIR of profile "dev-shell" is required: pass --param WORKDIR=VALUE'
+KUKE_PROFILES_DIR=$TMP/profiles k run -p dev-shell --param NOPE=1
+err 'profile "dev-shell": --param NOPE: profile "dev-shell" declares no such parameter'
+# a complete profile gets as far as connecting
+KUKE_PROFILES_DIR=$TMP/profiles k --no-daemon run -p dev-shell --param WORKDIR=/tmp --name dev-1
+err "cannot run /nonexistent: No such file or directory (set \$KUKEOND to the kukeond to run)"
+k logs
+err 'no cell name given: kuke logs CELL'
+k logs web -H root@elsewhere
+err "kuke logs reads the journal of this host: --host root@elsewhere is not supported (run 'ssh root@elsewhere kuke logs …' instead)"
+k logs Web
+((rc == 1)) && grep -q '^Error: invalid Cell name "Web": uppercase letter' "$TMP/err" || fail "bad logs cell: $(cat "$TMP/err")"
+k logs web --container A_B
+((rc == 1)) && grep -q '^Error: invalid Container name "A_B": ' "$TMP/err" || fail "bad --container: $(cat "$TMP/err")"
+k logs web --tail x
+err 'invalid --tail "x": expected a number of lines, 0 or more'
+# a cell nobody logged for: nothing, exit 0 (the journal is read locally, no daemon)
+k logs kuke-cli-test-nothing-$$
+ok logs of a cell without lines
+[[ ! -s $TMP/out ]] || fail "logs of a cell without lines printed: $(cat "$TMP/out")"
+export KUKEOND=$2
+
+for v in init get create apply delete purge start stop kill run logs version autocomplete; do
         k "$v" --help
         ok "$v --help"
         grep -q "^Usage: kuke $v" "$TMP/out" || fail "$v --help: $(head -n1 "$TMP/out")"
@@ -159,6 +230,11 @@ comp() {
 [[ $(comp kuke get stacks --no-daemon --realm r19) == *r199 ]] || fail "bash: --realm names"
 [[ $(comp kuke get sp) == $'space\nspaces' ]] || fail "bash: types"
 [[ $(comp kuke ver) == version ]] || fail "bash: verbs"
+[[ $(comp kuke get ce) == $'cell\ncells' ]] || fail "bash: cell types"
+[[ $(comp kuke st) == $'start\nstop' ]] || fail "bash: start/stop"
+[[ $(comp kuke kill '') == cell ]] || fail "bash: kill takes a cell"
+[[ $(comp kuke logs web --c) == --container ]] || fail "bash: logs options"
+[[ $(comp kuke run --pa) == --param ]] || fail "bash: run options"
 [[ $(comp kuke delete --ca) == --cascade ]] || fail "bash: options"
 [[ -z $(comp kuke create realm '') ]] || fail "bash: create completes names of existing realms"
 for sh in zsh fish; do

@@ -28,6 +28,30 @@ static const char space_web[] = "apiVersion: v1beta1\n"
                                 "spec: {realmId: demo}\n"
                                 "status: {state: Ready, unit: kukeon-demo-web.slice, subnet: 10.88.3.0/24}\n";
 
+/* What GetCell returns: the cell with its status, containers included. */
+static const char cell_web[] = "apiVersion: v1beta1\n"
+                               "kind: Cell\n"
+                               "metadata: {name: hello-world}\n"
+                               "spec:\n"
+                               "  realmId: main\n"
+                               "  spaceId: default\n"
+                               "  stackId: default\n"
+                               "  containers:\n"
+                               "    - {id: web, image: busybox}\n"
+                               "    - {id: side, image: busybox}\n"
+                               "status:\n"
+                               "  state: Ready\n"
+                               "  unit: kukeon-main-default-default-hello\\x2dworld.scope\n"
+                               "  network: {ip: 10.88.0.5}\n"
+                               "  containers:\n"
+                               "    - {name: web, state: Ready}\n"
+                               "    - {name: side, state: Stopped}\n";
+static const char cell_stopped[] = "apiVersion: v1beta1\n"
+                                   "kind: Cell\n"
+                                   "metadata: {name: bare}\n"
+                                   "spec: {realmId: main, spaceId: default, stackId: default}\n"
+                                   "status: {state: Stopped, unit: kukeon-main-default-default-bare.scope}\n";
+
 static void test_format_parse(void) {
         OutputFormat f;
         ASSERT_OK(output_format_parse("yaml", &f));
@@ -151,4 +175,26 @@ static void test_tables(void) {
         ASSERT_EQ(table_get_rows(realms), 2);
 }
 
-TEST_MAIN(test_format_parse, test_json_shapes, test_yaml_shapes, test_names, test_bad_documents, test_tables)
+static void test_cell_table(void) {
+        _cleanup_(table_freep) Table *t = output_table_new(RESOURCE_CELL);
+        _cleanup_free_ char *a = NULL, *j = NULL, *msg = NULL;
+
+        ASSERT_OK(output_table_add_document(t, RESOURCE_CELL, cell_web, NULL));
+        ASSERT_OK(output_table_add_document(t, RESOURCE_CELL, cell_stopped, NULL));
+        ASSERT_OK(table_format(t, &a));
+        ASSERT_STREQ(a, "NAME          STATE     IP          CONTAINERS   UNIT\n"
+                        "hello-world   Ready     10.88.0.5   1/2          kukeon-main-default-default-hello\\x2dworld.scope\n"
+                        "bare          Stopped   -           0/0          kukeon-main-default-default-bare.scope\n");
+        ASSERT_ERROR(output_table_add_document(t, RESOURCE_CELL, realm_main, &msg), EBADMSG);
+        ASSERT_NOT_NULL(strstr(msg, "cell document"));
+
+        /* -o json of one cell: the full status */
+        char *texts[] = { (char *) cell_web, NULL };
+        ASSERT_OK(output_documents(OUTPUT_JSON, RESOURCE_CELL, texts, 1, true, &j, NULL));
+        json_t *o = parse_json(j);
+        ASSERT_STREQ(json_string_value(json_object_get(json_object_get(json_object_get(o, "status"), "network"), "ip")), "10.88.0.5");
+        ASSERT_EQ(json_array_size(json_object_get(json_object_get(o, "status"), "containers")), 2);
+        json_decref(o);
+}
+
+TEST_MAIN(test_format_parse, test_json_shapes, test_yaml_shapes, test_names, test_bad_documents, test_tables, test_cell_table)

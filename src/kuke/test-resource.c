@@ -15,7 +15,10 @@ static void test_type(void) {
         ASSERT_TRUE(plural);
         ASSERT_OK(resource_type_from_string("stack", &t, NULL));
         ASSERT_EQ(t, RESOURCE_STACK);
-        ASSERT_ERROR(resource_type_from_string("cell", &t, NULL), EINVAL);
+        ASSERT_OK(resource_type_from_string("cells", &t, &plural));
+        ASSERT_EQ(t, RESOURCE_CELL);
+        ASSERT_TRUE(plural);
+        ASSERT_ERROR(resource_type_from_string("container", &t, NULL), EINVAL);
         ASSERT_ERROR(resource_type_from_string("Realm", &t, NULL), EINVAL);
         ASSERT_ERROR(resource_type_from_string("", &t, NULL), EINVAL);
         ASSERT_ERROR(resource_type_from_string(NULL, &t, NULL), EINVAL);
@@ -24,6 +27,8 @@ static void test_type(void) {
         ASSERT_STREQ(resource_type_to_plural(RESOURCE_STACK), "stacks");
         ASSERT_STREQ(resource_type_to_kind_string(RESOURCE_REALM), "Realm");
         ASSERT_EQ(resource_type_to_kind(RESOURCE_STACK), KIND_STACK);
+        ASSERT_EQ(resource_type_to_kind(RESOURCE_CELL), KIND_CELL);
+        ASSERT_STREQ(resource_type_to_kind_string(RESOURCE_CELL), "Cell");
         ASSERT_NULL(resource_type_to_noun(_RESOURCE_TYPE_MAX));
 }
 
@@ -43,6 +48,15 @@ static void test_ref_check(void) {
         ResourceRef bad_stack = { RESOURCE_STACK, "main", "default", "x_y" };
         ASSERT_ERROR(resource_ref_check(&bad_stack, true, &msg), EINVAL);
         ASSERT_NOT_NULL(strstr(msg, "invalid Stack name \"x_y\""));
+        msg = mfree(msg);
+
+        ResourceRef bad_cell = { RESOURCE_CELL, "main", "default", "default", "Web" };
+        ASSERT_ERROR(resource_ref_check(&bad_cell, true, &msg), EINVAL);
+        ASSERT_NOT_NULL(strstr(msg, "invalid Cell name \"Web\""));
+        msg = mfree(msg);
+        ResourceRef no_cell = { RESOURCE_CELL, "main", "default", "default", NULL };
+        ASSERT_ERROR(resource_ref_check(&no_cell, true, &msg), EINVAL);
+        ASSERT_STREQ(msg, "no Cell name given");
         msg = mfree(msg);
 
         /* Levels below the type are not looked at. */
@@ -92,6 +106,15 @@ static void test_describe(void) {
         ResourceRef same = resource_ref_at(&s, RESOURCE_STACK);
         ASSERT_EQ(same.type, RESOURCE_SPACE);
         ASSERT_NULL(same.stack);
+
+        ResourceRef cell = { RESOURCE_CELL, "demo", "web", "frontend", "site" };
+        _cleanup_free_ char *e = resource_ref_describe(&cell);
+        ASSERT_STREQ(e, "cell \"demo/web/frontend/site\"");
+        ASSERT_STREQ(resource_ref_name(&cell), "site");
+        ResourceRef cs = resource_ref_at(&cell, RESOURCE_STACK);
+        ASSERT_EQ(cs.type, RESOURCE_STACK);
+        ASSERT_NULL(cs.cell);
+        ASSERT_STREQ(cs.stack, "frontend");
 
         /* Hostile bytes are escaped in messages. */
         ResourceRef odd = { RESOURCE_REALM, "a\"b\n", NULL, NULL };

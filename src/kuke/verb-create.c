@@ -6,10 +6,11 @@
 #include "name.h"
 
 static void help(FILE *f) {
-        fputs("Usage: kuke create realm|space|stack NAME [OPTIONS…]\n"
+        fputs("Usage: kuke create realm|space|stack|cell NAME [OPTIONS…]\n"
               "\n"
-              "Creates an empty realm, space or stack with the defaults. For anything more, write\n"
-              "a manifest and use 'kuke apply'.\n"
+              "Creates an empty realm, space or stack with the defaults. A cell made this way has\n"
+              "no containers: its anchor, scope and address, started. For anything more, write\n"
+              "a manifest and use 'kuke apply' (or 'kuke run -f' for a cell).\n"
               "\n"
               "Options:\n" PARENT_OPTIONS_HELP CONNECT_OPTIONS_HELP
               "  -h, --help              show this help\n",
@@ -27,7 +28,7 @@ static int run(int argc, char *argv[]) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *member = NULL;
-        const char *realm = NULL, *space = NULL;
+        ParentArgs parents = {};
         ResourceRef ref;
         int opt, r;
 
@@ -36,15 +37,9 @@ static int run(int argc, char *argv[]) {
                 r = connect_option(opt, optarg);
                 if (r < 0)
                         return 1;
-                if (r > 0)
+                if (r > 0 || parent_option(opt, optarg, &parents))
                         continue;
                 switch (opt) {
-                case ARG_REALM:
-                        realm = optarg;
-                        break;
-                case ARG_SPACE:
-                        space = optarg;
-                        break;
                 case 'h':
                         help(stdout);
                         return 0;
@@ -52,7 +47,7 @@ static int run(int argc, char *argv[]) {
                         return error("invalid arguments (see 'kuke create --help')");
                 }
         }
-        if (parse_resource_args("create", argc, argv, realm, space, true, &ref, NULL) != 0)
+        if (parse_resource_args("create", argc, argv, &parents, true, _RESOURCE_TYPE_INVALID, &ref, NULL) != 0)
                 return 1;
         /* The system realm is made by `kuke init`, never by hand. */
         if (ref.type == RESOURCE_REALM && realm_name_is_system(ref.realm))
@@ -77,7 +72,7 @@ static int run(int argc, char *argv[]) {
 
 const Verb verb_create = {
         .name = "create",
-        .summary = "create a realm, space or stack",
+        .summary = "create a realm, space, stack or an empty cell",
         .run = run,
         .help = help,
 };

@@ -8,7 +8,7 @@
 #include "strv.h"
 
 static void help(FILE *f) {
-        fputs("Usage: kuke delete realm|space|stack NAME [OPTIONS…]\n"
+        fputs("Usage: kuke delete realm|space|stack|cell NAME [OPTIONS…]\n"
               "       kuke delete -f FILE|- [OPTIONS…]\n"
               "\n"
               "Deletes a resource, or every resource of a manifest (children before their\n"
@@ -47,7 +47,8 @@ static int delete_one(const ResourceRef *ref, uint64_t flags) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *member = manager_member("Delete", ref->type, false);
         const char *names[] = { ref->realm, ref->type >= RESOURCE_SPACE ? ref->space : NULL,
-                                ref->type >= RESOURCE_STACK ? ref->stack : NULL, NULL };
+                                ref->type >= RESOURCE_STACK ? ref->stack : NULL, ref->type >= RESOURCE_CELL ? ref->cell : NULL,
+                                NULL };
         int r;
 
         if (!member)
@@ -106,16 +107,18 @@ static void document_names(const Document *d, const char *names[static 6]) {
         }
 }
 
-/* The resource a document names, for error texts: cells and containers stop at their stack,
- * their own NoSuchCell/NoSuchContainer errors keep the daemon's message. */
+/* The resource a document names, for error texts: containers stop at their cell, their own
+ * NoSuchContainer errors keep the daemon's message. */
 static ResourceRef document_ref(const Document *d, const char *const *names) {
         switch (d->kind) {
         case KIND_REALM:
                 return (ResourceRef) { RESOURCE_REALM, names[0], NULL, NULL };
         case KIND_SPACE:
                 return (ResourceRef) { RESOURCE_SPACE, names[0], names[1], NULL };
-        default:
+        case KIND_STACK:
                 return (ResourceRef) { RESOURCE_STACK, names[0], names[1], names[2] };
+        default:
+                return (ResourceRef) { RESOURCE_CELL, names[0], names[1], names[2], names[3] };
         }
 }
 
@@ -239,7 +242,7 @@ static int run(int argc, char *argv[]) {
                 {},
         };
         _cleanup_strv_free_ char **files = NULL;
-        const char *realm = NULL, *space = NULL;
+        ParentArgs parents = {};
         uint64_t flags = 0;
         ResourceRef ref;
         int opt, r;
@@ -249,15 +252,9 @@ static int run(int argc, char *argv[]) {
                 r = connect_option(opt, optarg);
                 if (r < 0)
                         return 1;
-                if (r > 0)
+                if (r > 0 || parent_option(opt, optarg, &parents))
                         continue;
                 switch (opt) {
-                case ARG_REALM:
-                        realm = optarg;
-                        break;
-                case ARG_SPACE:
-                        space = optarg;
-                        break;
                 case 'f':
                         if (strv_extend(&files, optarg) < 0)
                                 return error("out of memory");
@@ -279,18 +276,18 @@ static int run(int argc, char *argv[]) {
         if (files) {
                 if (optind < argc)
                         return error("unexpected argument \"%s\": with -f, the manifest names what to delete", argv[optind]);
-                if (realm || space)
-                        return error("--realm and --space do not go with -f: the manifest names the parents");
+                if (parent_args_given(&parents))
+                        return error("--realm, --space and --stack do not go with -f: the manifest names the parents");
                 return delete_files(files, flags);
         }
-        if (parse_resource_args("delete", argc, argv, realm, space, true, &ref, NULL) != 0)
+        if (parse_resource_args("delete", argc, argv, &parents, true, _RESOURCE_TYPE_INVALID, &ref, NULL) != 0)
                 return 1;
         return delete_one(&ref, flags);
 }
 
 const Verb verb_delete = {
         .name = "delete",
-        .summary = "delete realms, spaces and stacks, by name or by manifest",
+        .summary = "delete realms, spaces, stacks and cells, by name or by manifest",
         .run = run,
         .help = help,
 };

@@ -6,16 +6,17 @@
 #include "strv.h"
 
 static void help(FILE *f) {
-        fputs("Usage: kuke get realm|realms|space|spaces|stack|stacks [NAME] [OPTIONS…]\n"
+        fputs("Usage: kuke get realm|realms|space|spaces|stack|stacks|cell|cells [NAME] [OPTIONS…]\n"
               "\n"
               "Shows one resource (with NAME) or lists them (without). Spaces are listed in one\n"
-              "realm, stacks in one space.\n"
+              "realm, stacks in one space, cells in one stack.\n"
               "\n"
               "Options:\n" PARENT_OPTIONS_HELP
               "  -o, --output FORMAT     yaml or json: the full documents with their status\n"
               "                          (JSON: one object for NAME, else an array, [] when empty)\n"
               "                          the default is a table: NAME STATE UNIT, and NAMESPACE for\n"
-              "                          realms, SUBNET for spaces\n" CONNECT_OPTIONS_HELP
+              "                          realms, SUBNET for spaces; NAME STATE IP CONTAINERS UNIT\n"
+              "                          for cells (CONTAINERS: ready/all)\n" CONNECT_OPTIONS_HELP
               "  -h, --help              show this help\n",
               f);
 }
@@ -121,8 +122,10 @@ static int fetch_documents(BusClient *c, const ResourceRef *ref, const Listing *
                         one.realm = l->names[i];
                 else if (ref->type == RESOURCE_SPACE)
                         one.space = l->names[i];
-                else
+                else if (ref->type == RESOURCE_STACK)
                         one.stack = l->names[i];
+                else
+                        one.cell = l->names[i];
                 r = bus_client_new_manager_call(c, member, &one, &calls[i]);
         }
         if (r >= 0)
@@ -135,7 +138,7 @@ static int fetch_documents(BusClient *c, const ResourceRef *ref, const Listing *
 
                 if (e) {
                         if (sd_bus_error_has_names(e, KUKEON_ERROR_PREFIX "NoSuchRealm", KUKEON_ERROR_PREFIX "NoSuchSpace",
-                                                   KUKEON_ERROR_PREFIX "NoSuchStack"))
+                                                   KUKEON_ERROR_PREFIX "NoSuchStack", KUKEON_ERROR_PREFIX "NoSuchCell"))
                                 continue;
                         status = error_bus(e, -EIO, ref);
                 } else if ((r = sd_bus_message_read(replies[i], "s", &text)) < 0)
@@ -171,6 +174,8 @@ static int print_table(Table *t) {
         fputs(out, stdout);
         return 0;
 }
+
+static int print_list_table(Table *t, const ResourceRef *ref);
 
 static int get_one(BusClient *c, const ResourceRef *ref, OutputFormat output) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
@@ -225,6 +230,25 @@ static int get_list(BusClient *c, const ResourceRef *ref, OutputFormat output) {
                         return r;
                 return print_documents(output, ref->type, texts, false);
         }
+        if (ref->type == RESOURCE_CELL) {
+                /* The IP and the containers are in each cell's document: fetch them all. */
+                _cleanup_strv_free_ char **texts = NULL;
+                r = fetch_documents(c, ref, &l, &texts);
+                if (r != 0)
+                        return r;
+                _cleanup_(table_freep) Table *t = output_table_new(ref->type);
+                if (!t)
+                        return error("out of memory");
+                STRV_FOREACH(text, texts) {
+                        _cleanup_free_ char *msg = NULL;
+                        r = output_table_add_document(t, ref->type, *text, &msg);
+                        if (r == -EBADMSG)
+                                return error("%s", strna(msg));
+                        if (r < 0)
+                                return error("out of memory");
+                }
+                return print_list_table(t, ref);
+        }
 
         _cleanup_strv_free_ char **extra = NULL;
         if (ref->type != RESOURCE_STACK) {
@@ -239,6 +263,10 @@ static int get_list(BusClient *c, const ResourceRef *ref, OutputFormat output) {
                 if ((ref->type == RESOURCE_STACK ? table_add_cells(t, l.names[i], l.states[i], l.units[i])
                                                  : table_add_cells(t, l.names[i], l.states[i], l.units[i], extra[i])) < 0)
                         return error("out of memory");
+        return print_list_table(t, ref);
+}
+
+static int print_list_table(Table *t, const ResourceRef *ref) {
         if (table_get_rows(t) == 0) {
                 /* Nothing on stdout: a script counting lines counts zero; a person reads why. */
                 if (ref->type == RESOURCE_REALM)
@@ -262,7 +290,7 @@ static int run(int argc, char *argv[]) {
                 {},
         };
         _cleanup_(client_freep) BusClient *c = NULL;
-        const char *realm = NULL, *space = NULL;
+        ParentArgs parents = {};
         OutputFormat output = OUTPUT_DEFAULT;
         ResourceRef ref;
         bool single;
@@ -273,15 +301,9 @@ static int run(int argc, char *argv[]) {
                 r = connect_option(opt, optarg);
                 if (r < 0)
                         return 1;
-                if (r > 0)
+                if (r > 0 || parent_option(opt, optarg, &parents))
                         continue;
                 switch (opt) {
-                case ARG_REALM:
-                        realm = optarg;
-                        break;
-                case ARG_SPACE:
-                        space = optarg;
-                        break;
                 case 'o':
                         if (output_format_parse(optarg, &output) < 0)
                                 return error("unknown output format \"%s\" (expected yaml or json)", optarg);
@@ -293,7 +315,7 @@ static int run(int argc, char *argv[]) {
                         return error("invalid arguments (see 'kuke get --help')");
                 }
         }
-        if (parse_resource_args("get", argc, argv, realm, space, false, &ref, &single) != 0)
+        if (parse_resource_args("get", argc, argv, &parents, false, _RESOURCE_TYPE_INVALID, &ref, &single) != 0)
                 return 1;
 
         if (connect_or_complain(&c) != 0)
@@ -303,7 +325,7 @@ static int run(int argc, char *argv[]) {
 
 const Verb verb_get = {
         .name = "get",
-        .summary = "show realms, spaces and stacks",
+        .summary = "show realms, spaces, stacks and cells",
         .run = run,
         .help = help,
 };

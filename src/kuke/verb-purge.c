@@ -27,7 +27,8 @@ static int run(int argc, char *argv[]) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *member = NULL;
-        const char *realm = NULL, *space = NULL, *item;
+        ParentArgs parents = {};
+        const char *item;
         ResourceRef ref;
         int opt, r;
 
@@ -36,15 +37,9 @@ static int run(int argc, char *argv[]) {
                 r = connect_option(opt, optarg);
                 if (r < 0)
                         return 1;
-                if (r > 0)
+                if (r > 0 || parent_option(opt, optarg, &parents))
                         continue;
                 switch (opt) {
-                case ARG_REALM:
-                        realm = optarg;
-                        break;
-                case ARG_SPACE:
-                        space = optarg;
-                        break;
                 case 'h':
                         help(stdout);
                         return 0;
@@ -52,8 +47,11 @@ static int run(int argc, char *argv[]) {
                         return error("invalid arguments (see 'kuke purge --help')");
                 }
         }
-        if (parse_resource_args("purge", argc, argv, realm, space, true, &ref, NULL) != 0)
+        if (parse_resource_args("purge", argc, argv, &parents, true, _RESOURCE_TYPE_INVALID, &ref, NULL) != 0)
                 return 1;
+        if (ref.type == RESOURCE_CELL)
+                return error("purging a single cell is not supported yet (kukeond has no PurgeCell): use 'kuke delete cell %s --force', or purge its stack",
+                             ref.cell);
 
         member = manager_member("Purge", ref.type, false);
         if (!member)

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "kuke.h"
+
+static void help(FILE *f) {
+        fputs("Usage: kuke start cell NAME [OPTIONS…]\n"
+              "\n"
+              "Starts a stopped cell: its anchor, scope, address and containers. Nothing to do for\n"
+              "a cell that is Ready. Prints Cell \"<name>\" started.\n"
+              "\n"
+              "Options:\n" PARENT_OPTIONS_HELP CONNECT_OPTIONS_HELP
+              "  -h, --help              show this help\n",
+              f);
+}
+
+static int run(int argc, char *argv[]) {
+        ResourceRef ref;
+        int r = parse_cell_verb_args("start", argc, argv, NULL, NULL, NULL, NULL, help, &ref);
+        if (r != 0)
+                return r == 2 ? 0 : 1;
+        return call_cell_verb("StartCell", &ref, 0, "started");
+}
+
+const Verb verb_start = {
+        .name = "start",
+        .summary = "start a cell",
+        .run = run,
+        .help = help,
+};

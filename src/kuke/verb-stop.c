@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "kuke.h"
+
+static void help(FILE *f) {
+        fputs("Usage: kuke stop cell NAME [OPTIONS…]\n"
+              "\n"
+              "Stops a cell: SIGTERM to its containers, SIGKILL after the cell's\n"
+              "spec.stopGracePeriod (default 10s), then its scope and address go; the cell stays,\n"
+              "Stopped, until 'kuke start' or 'kuke delete'. Prints Cell \"<name>\" stopped.\n"
+              "\n"
+              "Options:\n" PARENT_OPTIONS_HELP CONNECT_OPTIONS_HELP
+              "  -h, --help              show this help\n",
+              f);
+}
+
+static int run(int argc, char *argv[]) {
+        ResourceRef ref;
+        int r = parse_cell_verb_args("stop", argc, argv, NULL, NULL, NULL, NULL, help, &ref);
+        if (r != 0)
+                return r == 2 ? 0 : 1;
+        return call_cell_verb("StopCell", &ref, 0, "stopped");
+}
+
+const Verb verb_stop = {
+        .name = "stop",
+        .summary = "stop a cell (SIGTERM, then SIGKILL after its grace period)",
+        .run = run,
+        .help = help,
+};
