@@ -122,4 +122,16 @@ m kuke delete realm shop || true
 m kuke delete realm shop --cascade
 m kuke get realms
 
-# [KUKE-CELL-DEMO] once cells exist: kuke apply -f docs/examples/hello-world.yaml, kuke logs …
+step "a cell: busybox httpd from docs/examples/hello-world.yaml in realm main"
+# [KUKE-IMAGE-LOAD] until 'kuke image load' exists, ctr imports the image into realm main's namespace
+m ctr -n kukeon-main images import - <"$img" >/dev/null
+m kuke apply -f - <docs/examples/hello-world.yaml
+m kuke get cells
+m systemctl status --no-pager -n0 kukeon-main-default-default-hello\\x2dworld.scope
+ip=$("$KM" -n "$name" exec kuke get cell hello-world -o json | python3 -c 'import json, sys; print(json.load(sys.stdin)["status"]["network"]["ip"])')
+m wget -qO- "http://$ip/"
+m kuke logs hello-world
+m kuke stop cell hello-world
+m kuke get cells
+m kuke delete cell hello-world
+m systemctl list-units --no-pager --all 'kukeon-main-*'
