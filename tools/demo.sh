@@ -123,8 +123,8 @@ m kuke delete realm shop --cascade
 m kuke get realms
 
 step "a cell: busybox httpd from docs/examples/hello-world.yaml in realm main"
-# [KUKE-IMAGE-LOAD] until 'kuke image load' exists, ctr imports the image into realm main's namespace
-m ctr -n kukeon-main images import - <"$img" >/dev/null
+m kuke image load --realm main - <"$img"
+m kuke get images --realm main
 m kuke apply -f - <docs/examples/hello-world.yaml
 m kuke get cells
 m systemctl status --no-pager -n0 kukeon-main-default-default-hello\\x2dworld.scope

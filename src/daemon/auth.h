@@ -18,6 +18,7 @@
 #define ACTION_MANAGE "org.kukeon1.manage"
 #define ACTION_PURGE "org.kukeon1.purge"
 #define ACTION_MANAGE_SYSTEM "org.kukeon1.manage-system"
+#define ACTION_MANAGE_IMAGES "org.kukeon1.manage-images"
 
 /* What to do once allowed. Returns >= 0 when it replied (or will), < 0 with 'error' set to
  * have that error sent. */

@@ -15,6 +15,7 @@
 #define BUS_ERROR_NO_SUCH_CELL "org.kukeon1.Error.NoSuchCell"
 #define BUS_ERROR_NO_SUCH_CONTAINER "org.kukeon1.Error.NoSuchContainer"
 #define BUS_ERROR_NO_SUCH_IMAGE "org.kukeon1.Error.NoSuchImage"
+#define BUS_ERROR_INVALID_IMAGE "org.kukeon1.Error.InvalidImage"
 #define BUS_ERROR_ALREADY_EXISTS "org.kukeon1.Error.AlreadyExists"
 #define BUS_ERROR_HAS_CHILDREN "org.kukeon1.Error.HasChildren"
 #define BUS_ERROR_INVALID_NAME "org.kukeon1.Error.InvalidName"

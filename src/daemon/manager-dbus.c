@@ -12,6 +12,7 @@
 #include "bus-error.h"
 #include "cell.h"
 #include "document.h"
+#include "image-dbus.h"
 #include "log.h"
 #include "manifest.h"
 #include "name.h"
@@ -415,6 +416,7 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("PurgeStack", SD_BUS_ARGS("s", realm, "s", space, "s", stack, "t", flags),
                                 SD_BUS_RESULT("as", removed), method_change, SD_BUS_VTABLE_UNPRIVILEGED),
         CELL_MANAGER_METHODS,
+        IMAGE_MANAGER_METHODS,
         SD_BUS_VTABLE_END,
 };
 

@@ -19,6 +19,7 @@ static const Verb *const verbs[] = {
         &verb_kill,
         &verb_run,
         &verb_logs,
+        &verb_image,
         &verb_version,
         &verb_autocomplete,
 };

@@ -21,8 +21,12 @@ typedef struct Verb {
         void (*help)(FILE *f);
 } Verb;
 
-extern const Verb verb_apply, verb_autocomplete, verb_create, verb_delete, verb_get, verb_init, verb_kill, verb_logs,
-        verb_purge, verb_run, verb_start, verb_stop, verb_version;
+extern const Verb verb_apply, verb_autocomplete, verb_create, verb_delete, verb_get, verb_image, verb_init, verb_kill,
+        verb_logs, verb_purge, verb_run, verb_start, verb_stop, verb_version;
+
+/* kuke get images (verb-image.c): the images of 'realm' as a table (digests cut unless
+ * 'full'), or their references with OUTPUT_NAME. Connects itself; returns 0 or 1. */
+int image_get_list(const char *realm, OutputFormat output, bool full);
 
 /* Prints "Error: <message>" to stderr and returns 1, for `return error(...)`. */
 _printf_(1, 2) int error(const char *fmt, ...);

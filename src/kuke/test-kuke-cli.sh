@@ -190,7 +190,35 @@ ok logs of a cell without lines
 [[ ! -s $TMP/out ]] || fail "logs of a cell without lines printed: $(cat "$TMP/out")"
 export KUKEOND=$2
 
-for v in init get create apply delete purge start stop kill run logs version autocomplete; do
+# --- image: arguments checked before anything is sent (this KUKEOND does not exist)
+export KUKEOND=/nonexistent/kukeond
+k image
+err "no image verb given: kuke image load|rm (see 'kuke image --help')"
+k image frob
+err 'unknown image verb "frob" (expected load, rm or ls)'
+k image load
+err 'no archive given: kuke image load FILE (or - for stdin)'
+k image load a b
+err 'unexpected argument "b": kuke image load takes one archive'
+k image load "$TMP/missing.tar"
+err "cannot open $TMP/missing.tar: No such file or directory"
+k image load "$TMP"
+err "$TMP is a directory, not an image archive (pack an OCI layout with tar -C DIR -cf FILE .)"
+k image load --realm Bad x
+[[ $(cat "$TMP/err") == 'Error: invalid Realm name "Bad"'* ]] || fail "image load --realm Bad: $(cat "$TMP/err")"
+k image rm
+err 'no image given: kuke image rm REFERENCE…'
+k get images x
+err 'unexpected argument "x": kuke get images lists them all'
+k get images --space s
+err 'images belong to a realm: kuke get images [--realm NAME]'
+k get images -o json
+err '-o yaml and -o json are not supported for images (the table, or -o name)'
+k get realms --no-trunc
+err '--no-trunc is for kuke get images'
+export KUKEOND=$2
+
+for v in init get create apply delete purge start stop kill run logs image version autocomplete; do
         k "$v" --help
         ok "$v --help"
         grep -q "^Usage: kuke $v" "$TMP/out" || fail "$v --help: $(head -n1 "$TMP/out")"

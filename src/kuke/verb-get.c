@@ -7,9 +7,11 @@
 
 static void help(FILE *f) {
         fputs("Usage: kuke get realm|realms|space|spaces|stack|stacks|cell|cells [NAME] [OPTIONS…]\n"
+              "       kuke get images [--realm NAME] [--no-trunc]\n"
               "\n"
               "Shows one resource (with NAME) or lists them (without). Spaces are listed in one\n"
-              "realm, stacks in one space, cells in one stack.\n"
+              "realm, stacks in one space, cells in one stack, images in one realm (REFERENCE\n"
+              "DIGEST SIZE; --no-trunc: the whole digest).\n"
               "\n"
               "Options:\n" PARENT_OPTIONS_HELP
               "  -o, --output FORMAT     yaml or json: the full documents with their status\n"
@@ -285,6 +287,7 @@ static int run(int argc, char *argv[]) {
         static const struct option options[] = {
                 PARENT_OPTIONS,
                 { "output", required_argument, NULL, 'o' },
+                { "no-trunc", no_argument, NULL, 'T' },
                 { "help", no_argument, NULL, 'h' },
                 CONNECT_OPTIONS,
                 {},
@@ -293,7 +296,7 @@ static int run(int argc, char *argv[]) {
         ParentArgs parents = {};
         OutputFormat output = OUTPUT_DEFAULT;
         ResourceRef ref;
-        bool single;
+        bool single, no_trunc = false;
         int opt, r;
 
         optind = 0;
@@ -308,6 +311,9 @@ static int run(int argc, char *argv[]) {
                         if (output_format_parse(optarg, &output) < 0)
                                 return error("unknown output format \"%s\" (expected yaml or json)", optarg);
                         break;
+                case 'T':
+                        no_trunc = true;
+                        break;
                 case 'h':
                         help(stdout);
                         return 0;
@@ -315,6 +321,16 @@ static int run(int argc, char *argv[]) {
                         return error("invalid arguments (see 'kuke get --help')");
                 }
         }
+        /* images live in a realm's containerd namespace, not in the tree: their own listing */
+        if (optind < argc && STR_IN_SET(argv[optind], "images", "image")) {
+                if (optind + 1 < argc)
+                        return error("unexpected argument \"%s\": kuke get images lists them all", argv[optind + 1]);
+                if (parents.space || parents.stack)
+                        return error("images belong to a realm: kuke get images [--realm NAME]");
+                return image_get_list(parents.realm ?: DEFAULT_REALM, output, no_trunc);
+        }
+        if (no_trunc)
+                return error("--no-trunc is for kuke get images");
         if (parse_resource_args("get", argc, argv, &parents, false, _RESOURCE_TYPE_INVALID, &ref, &single) != 0)
                 return 1;
 
