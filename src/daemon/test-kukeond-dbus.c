@@ -35,6 +35,31 @@ static char dir[512], run_path[600], cni_dir[600];
 static pid_t daemon_pid;
 static sd_bus *bus;
 
+/* This test runs kukeond on the host, not in the test machine: the host's firewall is not
+ * ours to change. Spaces make kukeond run iptables-save/-restore (masquerade and egress), so
+ * stand-ins that change nothing go first in PATH; the real rules are tested in the machine
+ * (tests/integration/space-egress). */
+static void stub_iptables(void) {
+        char bin[700], path[800];
+        snprintf(bin, sizeof(bin), "%s/bin", dir);
+        ASSERT_OK(mkdir(bin, 0755));
+        static const char *const stubs[][2] = {
+                { "iptables-save", "#!/bin/sh\nexit 0\n" },
+                { "iptables-restore", "#!/bin/sh\ncat >/dev/null\n" },
+        };
+        for (size_t i = 0; i < sizeof(stubs) / sizeof(stubs[0]); i++) {
+                char file[800];
+                snprintf(file, sizeof(file), "%s/%s", bin, stubs[i][0]);
+                FILE *f = fopen(file, "we");
+                ASSERT_NOT_NULL(f);
+                ASSERT_TRUE(fputs(stubs[i][1], f) >= 0);
+                ASSERT_OK(fclose(f));
+                ASSERT_OK(chmod(file, 0755));
+        }
+        snprintf(path, sizeof(path), "%s:%s", bin, getenv("PATH") ?: "/usr/sbin:/usr/bin:/sbin:/bin");
+        ASSERT_OK(setenv("PATH", path, 1));
+}
+
 static pid_t spawn_kukeond(int peer_fd) {
         const char *exe = getenv("KUKEOND");
         ASSERT_NOT_NULL(exe);
@@ -444,6 +469,7 @@ int main(void) {
         ASSERT_NOT_NULL(mkdtemp(dir));
         snprintf(run_path, sizeof(run_path), "%s/run", dir);
         snprintf(cni_dir, sizeof(cni_dir), "%s/cni", dir);
+        stub_iptables();
         ASSERT_OK(private_bus_start(dir, &pbus));
         ASSERT_OK(fake_systemd_start(pbus.address, &fake));
         ASSERT_OK(sd_bus_new(&bus));
