@@ -43,7 +43,9 @@ int cni_conflist_build(const char *realm, const char *space, uint8_t subnet_inde
                 "type", "bridge",
                 "bridge", bridge,
                 "isGateway", 1,
-                "ipMasq", 1,
+                /* kukeond masquerades the whole /24 with one rule per space (docs/egress.md):
+                 * the plugin's ipMasq would build a nat chain per cell, ~9 iptables runs each */
+                "ipMasq", 0,
                 "hairpinMode", 1,
                 "ipam",
                 "type", "host-local",

@@ -4,7 +4,8 @@
 /* A space's CNI network configuration (design.md §1, §4; seed 000 "CNI conflists"): one
  * conflist per space, named "<realm>-<space>", with
  *   - the bridge plugin on the space's bridge "k-<8 hex>" (naming/bridge-name.h), as the
- *     gateway of the space's /24, masquerading traffic that leaves it;
+ *     gateway of the space's /24, with ipMasq off: kukeond masquerades traffic leaving the
+ *     /24 with one rule per space (netpolicy/egress-rules.h "masquerade"), not one per cell;
  *   - host-local IPAM handing out .2-.254 of that /24 (naming/subnet.h);
  *   - the portmap plugin, when asked for (when the plugin is installed).
  * The authoritative file is <conf dir>/<realm>-<space>.conflist (default /etc/cni/net.d), which

@@ -28,6 +28,8 @@ static void test_build(void) {
         const char *br = json_string_value(json_object_get(b, "bridge"));
         ASSERT_TRUE(br && strncmp(br, "k-", 2) == 0 && strlen(br) == 10);
         ASSERT_TRUE(json_is_true(json_object_get(b, "isGateway")));
+        /* kukeond masquerades per space; the plugin must not build a nat chain per cell */
+        ASSERT_TRUE(json_is_false(json_object_get(b, "ipMasq")));
         json_t *ipam = json_object_get(b, "ipam");
         ASSERT_STREQ(json_string_value(json_object_get(ipam, "type")), "host-local");
         json_t *range = json_array_get(json_array_get(json_object_get(ipam, "ranges"), 0), 0);

@@ -2,8 +2,9 @@
 /* What each operation does, as steps (operation.h): the life of realms, spaces and stacks.
  *
  *   realm  = containerd namespace + kukeon-R.slice
- *   space  = CNI conflist (conf dir + run-path copy) on its own /24 + its egress policy as
- *            iptables rules (chain KUKEON-EGRESS-<bridge>, docs/egress.md) + kukeon-R-S.slice;
+ *   space  = CNI conflist (conf dir + run-path copy) on its own /24 + one masquerade rule for
+ *            that /24 (nat chain KUKEON-NAT-<bridge>) + its egress policy as iptables rules
+ *            (chain KUKEON-EGRESS-<bridge>, docs/egress.md) + kukeon-R-S.slice;
  *            deleting it also deletes the bridge that the first cell's CNI ADD made
  *   stack  = kukeon-R-S-T.slice
  *
@@ -219,7 +220,7 @@ static int call_save(Operation *op, Step *s, sd_bus_error *error) {
         return 0;
 }
 
-/* ---- egress rules, off the event loop ----
+/* ---- masquerade and egress rules, off the event loop ----
  *
  * Building a space's rules may resolve host names (getaddrinfo blocks for as long as DNS
  * takes), and iptables-save/-restore run for up to their deadline: an EgressJob does both in a
@@ -232,11 +233,15 @@ typedef int (*egress_job_done_t)(Operation *op, Step *s, EgressJob *j, sd_bus_er
 
 struct EgressJob {
         /* in: the thread reads nothing else */
-        SpaceDoc *doc;           /* a copy of the space's document; NULL: remove the rules */
+        SpaceDoc *doc;           /* a copy of the space's document when it has a policy */
         char *bridge;
         char gateway[SUBNET_STRING_MAX];
+        char subnet[SUBNET_STRING_MAX];
+        char *network;           /* the conflist's name: "<realm>-<space>" */
+        bool remove_all;         /* the space goes: remove its nat and egress chains */
+        bool remove_egress;      /* no policy: remove what an earlier one left */
         /* out */
-        int r;                   /* apply: 0; remove: 1 removed, 0 nothing */
+        int r;                   /* SPACE_FIREWALL_* flags of what changed */
         char *error;
         size_t n_rules;
         char *chain;
@@ -263,6 +268,7 @@ static EgressJob *egress_job_free(EgressJob *j) {
         if (j->doc)
                 schema_free(&space_doc_schema, j->doc);
         free(j->bridge);
+        free(j->network);
         free(j->error);
         free(j->chain);
         strv_free(j->unresolved);
@@ -275,19 +281,26 @@ static void *egress_job_run(void *p) {
         _cleanup_(egress_rules_freep) EgressRules *rules = NULL;
         EgressPolicy *policy = j->doc && j->doc->spec.network ? j->doc->spec.network->egress : NULL;
 
-        if (!policy) {
-                j->r = egress_firewall_remove(&(Iptables) {}, j->bridge, &j->error);
+        if (j->remove_all) {
+                j->r = space_firewall_remove(&(Iptables) {}, j->bridge, &j->error);
                 if (j->r == -ENOENT) /* no iptables-save: there are no rules to remove either */
                         j->r = 0;
         } else {
-                EgressSpace es = { .bridge = j->bridge, .gateway = j->gateway, .defer_unresolved = true };
-                j->r = egress_rules_build(policy, &es, egress_resolve_getaddrinfo, NULL, &rules, &j->error);
-                if (j->r >= 0) {
-                        j->n_rules = strv_length(rules->rules);
-                        j->unresolved = TAKE_PTR(rules->unresolved);
-                        j->chain = strdup(rules->chain);
-                        j->r = j->chain ? egress_firewall_apply(&(Iptables) {}, rules, &j->error) : -ENOMEM;
+                _cleanup_(nat_rules_done) NatRules nat = {};
+                j->r = nat_rules_build(j->bridge, j->subnet, j->network, &nat);
+                if (j->r >= 0 && policy) {
+                        EgressSpace es = { .bridge = j->bridge, .gateway = j->gateway, .defer_unresolved = true };
+                        j->r = egress_rules_build(policy, &es, egress_resolve_getaddrinfo, NULL, &rules, &j->error);
+                        if (j->r >= 0) {
+                                j->n_rules = strv_length(rules->rules);
+                                j->unresolved = TAKE_PTR(rules->unresolved);
+                                j->chain = strdup(rules->chain);
+                                if (!j->chain)
+                                        j->r = -ENOMEM;
+                        }
                 }
+                if (j->r >= 0)
+                        j->r = space_firewall_apply(&(Iptables) {}, &nat, j->bridge, rules, j->remove_egress, &j->error);
         }
         (void) write(j->fds[1], "x", 1);
         return NULL;
@@ -370,11 +383,23 @@ static int space_egress_done(Operation *op, Step *s, EgressJob *j, sd_bus_error 
         Resource *r = s->resource;
         SpaceDoc *d = r->doc;
 
+        if (j->r == -ENOENT && !j->doc) {
+                /* no iptables at all: nothing to filter, but nothing masquerades either */
+                log_resource_errno(LOG_WARNING, 0, r->realm, r->space, NULL, d->status.unit,
+                                   "Space %s: iptables-save/iptables-restore not found: traffic leaving %s is not masqueraded.",
+                                   r->space, d->status.subnet);
+                char *w;
+                if (asprintf(&w, "space \"%s\": iptables-save/iptables-restore not found: traffic leaving %s is not masqueraded",
+                             r->space, d->status.subnet) >= 0 && strv_push(&op->warnings, w) < 0)
+                        free(w);
+                return space_write_conflists(op->manager, r, j->index, error);
+        }
         if (j->r < 0) {
                 if (!j->doc)
                         return sd_bus_error_setf(error, BUS_ERROR_NETWORK_FAILED,
-                                                 "space \"%s\": cannot remove the egress rules of %s: %s", r->space,
-                                                 j->bridge, j->error ?: strerror(-j->r));
+                                                 "space \"%s\": cannot set up the masquerade of %s%s: %s", r->space,
+                                                 j->bridge, j->remove_egress ? " or remove its egress rules" : "",
+                                                 j->error ?: strerror(-j->r));
                 if (j->chain) /* built, not installed */
                         return sd_bus_error_setf(error, BUS_ERROR_NETWORK_FAILED,
                                                  "space \"%s\": cannot install the egress rules in chain %s: %s%s",
@@ -397,17 +422,24 @@ static int space_egress_done(Operation *op, Step *s, EgressJob *j, sd_bus_error 
                                    "Space %s: egress default %s, %zu rule%s in chain %s.", r->space,
                                    strna(j->doc->spec.network->egress->default_), j->n_rules, j->n_rules == 1 ? "" : "s",
                                    j->chain);
-        else if (j->r > 0)
+        else if (j->r & SPACE_FIREWALL_EGRESS_REMOVED)
                 log_resource_errno(LOG_INFO, 0, r->realm, r->space, NULL, d->status.unit,
                                    "Space %s has no egress policy: chain %s%s removed.", r->space, EGRESS_CHAIN_PREFIX,
+                                   j->bridge);
+        if (j->r & SPACE_FIREWALL_NAT_CHANGED)
+                log_resource_errno(LOG_INFO, 0, r->realm, r->space, NULL, d->status.unit,
+                                   "Space %s: %s masqueraded in chain %s%s.", r->space, j->subnet, NAT_CHAIN_PREFIX,
                                    j->bridge);
         return space_write_conflists(op->manager, r, j->index, error);
 }
 
-/* The space's network: its /24 (kept once chosen), bridge name, egress rules and conflists,
- * in that order. The egress rules are keyed on the bridge name alone: iptables matches
- * interfaces by name, so they can (and do) exist before the first cell's CNI ADD makes the
- * bridge. They go in before the conflists: a space whose policy cannot be installed has no
+/* The space's network: its /24 (kept once chosen), bridge name, masquerade and egress rules
+ * and conflists, in that order. The masquerade is checked on every create, apply and start
+ * (one iptables-save of the nat table, no restore when it is in place), so a space made
+ * before kukeond did it, or whose rule someone flushed, gets it back; the conflists are
+ * rewritten there too, which is how an older space's "ipMasq: true" goes away. The rules are
+ * keyed on the bridge name alone: iptables matches interfaces by name, so they can (and do)
+ * exist before the first cell's CNI ADD makes the bridge. They go in before the conflists: a space whose policy cannot be installed has no
  * conflist, so no cell can join its bridge unfiltered. With a policy the chain is replaced (one
  * iptables-restore transaction: the old rules or the new, never part of them); without one,
  * what an earlier policy left is removed — except in a space that never had a network (fresh),
@@ -453,16 +485,19 @@ static int call_space_network(Operation *op, Step *s, sd_bus_error *error) {
         if (k < 0)
                 return sd_bus_error_set_errnof(error, k, "cannot save space \"%s\" in the run path: %s", r->space,
                                                strerror(-k));
-        /* no policy and nothing to clean up: a new space, or a Ready one at start-up (it got
-         * Ready without a policy, so its chain was removed then): no iptables at all */
-        if (!policy && (fresh || (op->kind == OPERATION_RECONCILE && resource_is_ready(r))))
-                return space_write_conflists(m, r, index, error);
-
         _cleanup_(egress_job_freep) EgressJob *j = egress_job_new(d->status.bridge_name);
         if (!j)
                 return -ENOMEM;
         j->index = index;
         (void) subnet_format_host(index, SUBNET_HOST_GATEWAY, j->gateway);
+        (void) subnet_format(index, j->subnet);
+        if (asprintf(&j->network, "%s-%s", r->realm, r->space) < 0) {
+                j->network = NULL;
+                return -ENOMEM;
+        }
+        /* no policy and nothing to clean up: a new space, or a Ready one at start-up (it got
+         * Ready without a policy, so its chain was removed then): the filter table is not read */
+        j->remove_egress = !policy && !(fresh || (op->kind == OPERATION_RECONCILE && resource_is_ready(r)));
         if (policy) {
                 j->doc = calloc(1, sizeof(SpaceDoc));
                 if (!j->doc || schema_copy(&space_doc_schema, j->doc, d) < 0)
@@ -531,17 +566,21 @@ static void purge_removed(Operation *op, const char *what, const char *name) {
 }
 
 static int remove_egress_done(Operation *op, Step *s, EgressJob *j, sd_bus_error *error) {
-        _cleanup_free_ char *chain = NULL;
+        _cleanup_free_ char *chain = NULL, *nat = NULL;
         (void) s;
         if (j->r < 0)
-                return sd_bus_error_setf(error, BUS_ERROR_NETWORK_FAILED, "cannot remove the egress rules of %s: %s",
-                                         j->bridge, j->error ?: strerror(-j->r));
-        if (j->r > 0 && egress_chain_name(j->bridge, &chain) >= 0)
+                return sd_bus_error_setf(error, BUS_ERROR_NETWORK_FAILED,
+                                         "cannot remove the masquerade and egress rules of %s: %s", j->bridge,
+                                         j->error ?: strerror(-j->r));
+        if ((j->r & SPACE_FIREWALL_EGRESS_REMOVED) && egress_chain_name(j->bridge, &chain) >= 0)
                 purge_removed(op, "iptables chain", chain);
+        if ((j->r & SPACE_FIREWALL_NAT_CHANGED) && nat_chain_name(j->bridge, &nat) >= 0)
+                purge_removed(op, "iptables nat chain", nat);
         return 0;
 }
 
-/* The space's egress chain and the jumps to it (docs/egress.md); nothing when there are none. */
+/* The space's nat and egress chains and the jumps to them (docs/egress.md); nothing when
+ * there are none. */
 static int call_remove_egress(Operation *op, Step *s, sd_bus_error *error) {
         _cleanup_free_ char *bridge = NULL;
         int k;
@@ -553,6 +592,7 @@ static int call_remove_egress(Operation *op, Step *s, sd_bus_error *error) {
         EgressJob *j = egress_job_new(bridge);
         if (!j)
                 return -ENOMEM;
+        j->remove_all = true;
         return egress_job_start(op, j, remove_egress_done);
 }
 

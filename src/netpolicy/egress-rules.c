@@ -370,7 +370,8 @@ static bool rule_targets(const char *line, const char *chain) {
         return false;
 }
 
-static int saved_scan(const char *saved, const char *chain, Saved *ret) {
+/* Scans the section of 'table' ("filter", "nat") of an iptables-save text for 'chain'. */
+static int saved_scan_table(const char *saved, const char *table, const char *chain, Saved *ret) {
         _cleanup_strv_free_ char **rules = NULL, **refs = NULL;
         bool exists = false, filter = false;
         size_t n = strlen(chain);
@@ -391,7 +392,7 @@ static int saved_scan(const char *saved, const char *chain, Saved *ret) {
                 p = *e ? e + 1 : e;
 
                 if (line[0] == '*') {
-                        filter = streq(line, "*filter");
+                        filter = streq(line + 1, table);
                         continue;
                 }
                 if (!filter)
@@ -412,6 +413,10 @@ static int saved_scan(const char *saved, const char *chain, Saved *ret) {
         }
         *ret = (Saved) { .exists = exists, .rules = TAKE_PTR(rules), .refs = TAKE_PTR(refs) };
         return 0;
+}
+
+static int saved_scan(const char *saved, const char *chain, Saved *ret) {
+        return saved_scan_table(saved, "filter", chain, ret);
 }
 
 typedef struct Text {
@@ -483,15 +488,14 @@ int egress_rules_restore_text(const EgressRules *r, const char *saved, char **re
         return text_close(&t, ret);
 }
 
-int egress_remove_restore_text(const char *bridge, const char *saved, char **ret) {
+/* The restore text that takes 'chain' of 'table' out: every jump to it, then the chain.
+ * NULL when 'saved' shows neither. */
+static int chain_remove_restore_text(const char *saved, const char *table, const char *chain, char **ret) {
         _cleanup_(saved_done) Saved s = {};
         _cleanup_(text_done) Text t = {};
-        _cleanup_free_ char *chain = NULL;
         int k;
 
-        if (!ret)
-                return -EINVAL;
-        if ((k = egress_chain_name(bridge, &chain)) < 0 || (k = saved_scan(saved, chain, &s)) < 0)
+        if ((k = saved_scan_table(saved, table, chain, &s)) < 0)
                 return k;
         if (!s.exists && strv_length(s.refs) == 0) {
                 *ret = NULL;
@@ -499,13 +503,24 @@ int egress_remove_restore_text(const char *bridge, const char *saved, char **ret
         }
         if ((k = text_open(&t)) < 0)
                 return k;
-        fputs("*filter\n", t.f);
+        fprintf(t.f, "*%s\n", table);
         STRV_FOREACH(ref, s.refs)
                 fprintf(t.f, "-D%s\n", *ref + 2);
         if (s.exists)
                 fprintf(t.f, ":%s - [0:0]\n-X %s\n", chain, chain);
         fputs("COMMIT\n", t.f);
         return text_close(&t, ret);
+}
+
+int egress_remove_restore_text(const char *bridge, const char *saved, char **ret) {
+        _cleanup_free_ char *chain = NULL;
+        int k;
+
+        if (!ret)
+                return -EINVAL;
+        if ((k = egress_chain_name(bridge, &chain)) < 0)
+                return k;
+        return chain_remove_restore_text(saved, "filter", chain, ret);
 }
 
 _printf_(2, 3) static int drift(char **ret_drift, const char *fmt, ...) {
@@ -553,4 +568,145 @@ int egress_rules_compare(const EgressRules *r, const char *saved, char **ret_dri
                 if (!strv_contains(r->jumps, *ref))
                         return drift(ret_drift, "unexpected rule \"%s\"", *ref);
         return 1;
+}
+
+/* ---- the space's masquerade, nat table ---- */
+
+int nat_chain_name(const char *bridge, char **ret) {
+        _cleanup_free_ char *egress = NULL;
+        int k;
+
+        /* the same rules for the bridge name as the egress chain's: one validation */
+        if ((k = egress_chain_name(bridge, &egress)) < 0)
+                return k;
+        char *c;
+        if (asprintf(&c, NAT_CHAIN_PREFIX "%s", bridge) < 0)
+                return -ENOMEM;
+        *ret = c;
+        return 0;
+}
+
+int nat_rules_build(const char *bridge, const char *subnet, const char *network, NatRules *ret) {
+        _cleanup_free_ char *chain = NULL;
+        uint32_t net;
+        unsigned prefix;
+        int k;
+
+        if (!ret)
+                return -EINVAL;
+        /* the network name goes into a match of iptables-save's text: keep it to what CNI
+         * network names are ([A-Za-z0-9_.-]) so no quoting is involved */
+        for (const char *p = strempty(network); *p; p++)
+                if (!isalnum((unsigned char) *p) && !strchr("_.-", *p))
+                        return -EINVAL;
+        if ((k = nat_chain_name(bridge, &chain)) < 0)
+                return k;
+        if ((k = egress_parse_ipv4_cidr(subnet, &net, &prefix)) < 0)
+                return k;
+        struct in_addr in = { .s_addr = htonl(net) };
+        char addr[INET_ADDRSTRLEN];
+        if (!inet_ntop(AF_INET, &in, addr, sizeof addr))
+                return -EINVAL;
+        *ret = (NatRules) {};
+        /* exactly as iptables-save prints them (egress-rules.h): compared as text */
+        if (asprintf(&ret->rule, "-A %s -s %s/%u ! -o %s -j MASQUERADE", chain, addr, prefix, bridge) < 0 ||
+            asprintf(&ret->jump, "-A POSTROUTING -j %s", chain) < 0 ||
+            (!isempty(network) && asprintf(&ret->cni_comment, "--comment \"name: \\\"%s\\\" id: ", network) < 0)) {
+                nat_rules_done(ret);
+                return -ENOMEM;
+        }
+        ret->chain = TAKE_PTR(chain);
+        return 0;
+}
+
+void nat_rules_done(NatRules *r) {
+        if (!r)
+                return;
+        r->chain = mfree(r->chain);
+        r->rule = mfree(r->rule);
+        r->jump = mfree(r->jump);
+        r->cni_comment = mfree(r->cni_comment);
+}
+
+/* The CNI bridge plugin's per-cell masquerade of this network (ipMasq: true, kukeon before
+ * KUKEON-NAT-): "-A POSTROUTING -s 10.88.3.2/32 -m comment --comment "name: \"r-s\" id: …"
+ * -j CNI-<hash>" lines of the nat table, and the chains they jump to. */
+static int cni_masq_scan(const NatRules *r, const char *saved, char ***ret_jumps, char ***ret_chains) {
+        _cleanup_strv_free_ char **jumps = NULL, **chains = NULL;
+        bool nat = false;
+
+        if (r->cni_comment)
+                for (const char *p = strempty(saved); *p;) {
+                        const char *e = strchrnul(p, '\n');
+                        _cleanup_free_ char *line = strndup(p, (size_t) (e - p));
+                        if (!line)
+                                return -ENOMEM;
+                        p = *e ? e + 1 : e;
+                        if (line[0] == '*')
+                                nat = streq(line, "*nat");
+                        if (!nat || strncmp(line, "-A POSTROUTING ", 15) != 0 || !strstr(line, r->cni_comment))
+                                continue;
+                        const char *j = strstr(line, " -j CNI-");
+                        if (!j || strchr(j + 4, ' '))
+                                continue;
+                        if (strv_extend(&chains, j + 4) < 0 || strv_push(&jumps, line) < 0)
+                                return -ENOMEM;
+                        line = NULL;
+                }
+        *ret_jumps = TAKE_PTR(jumps);
+        *ret_chains = TAKE_PTR(chains);
+        return 0;
+}
+
+int nat_rules_restore_text(const NatRules *r, const char *saved_nat, char **ret) {
+        _cleanup_(saved_done) Saved s = {};
+        _cleanup_(text_done) Text t = {};
+        int k;
+
+        if (!r || !r->chain || !ret)
+                return -EINVAL;
+        _cleanup_strv_free_ char **cni_jumps = NULL, **cni_chains = NULL;
+        if ((k = saved_scan_table(saved_nat, "nat", r->chain, &s)) < 0 ||
+            (k = cni_masq_scan(r, saved_nat, &cni_jumps, &cni_chains)) < 0)
+                return k;
+        /* in place: nothing to run, which is the common case at every start and apply */
+        if (s.exists && strv_length(s.rules) == 1 && streq(s.rules[0], r->rule) && strv_length(s.refs) == 1 &&
+            streq(s.refs[0], r->jump) && strv_length(cni_jumps) == 0) {
+                *ret = NULL;
+                return 0;
+        }
+        if ((k = text_open(&t)) < 0)
+                return k;
+        fputs("*nat\n", t.f);
+        fprintf(t.f, ":%s - [0:0]\n%s\n", r->chain, r->rule);
+        bool have = false;
+        STRV_FOREACH(ref, s.refs) {
+                if (!have && streq(*ref, r->jump))
+                        have = true;
+                else
+                        fprintf(t.f, "-D%s\n", *ref + 2);
+        }
+        /* Appended, not inserted: a host's own SNAT/MASQUERADE rules for the pool come first. */
+        if (!have)
+                fprintf(t.f, "%s\n", r->jump);
+        /* A space made before kukeon masqueraded per space: its cells' CNI-<hash> chains are
+         * redundant with the rule above, and the plugin would never remove them (its DEL now
+         * reads ipMasq: false), so they go here, after the rule is in, in the same COMMIT. */
+        STRV_FOREACH(l, cni_jumps)
+                fprintf(t.f, "-D%s\n", *l + 2);
+        STRV_FOREACH(c, cni_chains)
+                fprintf(t.f, ":%s - [0:0]\n-X %s\n", *c, *c);
+        fputs("COMMIT\n", t.f);
+        return text_close(&t, ret);
+}
+
+int nat_remove_restore_text(const char *bridge, const char *saved_nat, char **ret) {
+        _cleanup_free_ char *chain = NULL;
+        int k;
+
+        if (!ret)
+                return -EINVAL;
+        if ((k = nat_chain_name(bridge, &chain)) < 0)
+                return k;
+        return chain_remove_restore_text(saved_nat, "nat", chain, ret);
 }

@@ -106,6 +106,49 @@ int egress_remove_restore_text(const char *bridge, const char *saved, char **ret
  * 0 otherwise, with *ret_drift (optional) saying the first difference. */
 int egress_rules_compare(const EgressRules *r, const char *saved, char **ret_drift);
 
+/* ---- the space's masquerade (nat table) ----
+ *
+ * Traffic from a space's /24 that leaves by another interface than its bridge is masqueraded
+ * by one rule per space, in a chain kukeon owns, jumped to from POSTROUTING:
+ *
+ *   :KUKEON-NAT-k-1a2b3c4d - [0:0]
+ *   -A KUKEON-NAT-k-1a2b3c4d -s 10.88.3.0/24 ! -o k-1a2b3c4d -j MASQUERADE
+ *   -A POSTROUTING -j KUKEON-NAT-k-1a2b3c4d
+ *
+ * It replaces the CNI bridge plugin's ipMasq, which builds a CNI-<hash> chain per cell with
+ * about nine iptables runs on every cell start (docs/egress.md "Masquerade"). The chain name
+ * is "KUKEON-NAT-" + the bridge name: 21 bytes for a kukeon bridge. */
+
+#define NAT_CHAIN_PREFIX "KUKEON-NAT-"
+
+typedef struct NatRules {
+        char *chain;
+        char *rule;     /* "-A <chain> -s <subnet> ! -o <bridge> -j MASQUERADE" */
+        char *jump;     /* "-A POSTROUTING -j <chain>" */
+        char *cni_comment; /* the CNI bridge plugin's comment of this network's rules, or NULL */
+} NatRules;
+
+void nat_rules_done(NatRules *r);
+
+/* "KUKEON-NAT-<bridge>"; -EINVAL for a bridge name egress_chain_name() refuses. */
+int nat_chain_name(const char *bridge, char **ret);
+
+/* The rules for a bridge and its IPv4 subnet ("10.88.3.0/24"); -EINVAL for a bad name or subnet,
+ * -EAFNOSUPPORT for an IPv6 one. 'network' (optional) is the space's CNI network name
+ * ("<realm>-<space>"): the per-cell masquerade chains the CNI bridge plugin made for it with
+ * ipMasq (a space made by an older kukeon) are removed with the next restore. */
+int nat_rules_build(const char *bridge, const char *subnet, const char *network, NatRules *ret);
+
+/* The iptables-restore --noflush input ("*nat … COMMIT") that puts the rules in place, given the
+ * nat table as iptables-save prints it; *ret is NULL when they are in place already (the chain
+ * holds exactly the rule, the jump is there once and nothing else jumps to the chain), so a
+ * start or apply of an unchanged space restores nothing. */
+int nat_rules_restore_text(const NatRules *r, const char *saved_nat, char **ret);
+
+/* The input that removes the bridge's nat chain and the jumps to it; *ret NULL when neither is
+ * there. */
+int nat_remove_restore_text(const char *bridge, const char *saved_nat, char **ret);
+
 /* Parses a dotted quad with an optional "/N" into the network address and prefix length,
  * host bits cleared. -EAFNOSUPPORT for an IPv6 address, -EINVAL for anything else that is not
  * an IPv4 CIDR. Exposed for tests. */

@@ -191,13 +191,17 @@ _printf_(2, 3) static void set_error(char **ret_error, const char *fmt, ...) {
 }
 
 int iptables_save_filter(const Iptables *ipt, char **ret_saved, char **ret_error) {
+        return iptables_save_table(ipt, "filter", ret_saved, ret_error);
+}
+
+int iptables_save_table(const Iptables *ipt, const char *table, char **ret_saved, char **ret_error) {
         _cleanup_free_ char *out = NULL, *err = NULL, *line = NULL;
         const char *bin = (ipt ? ipt->save : NULL) ?: "iptables-save";
-        char *argv[] = { (char *) bin, (char *) "-t", (char *) "filter", NULL };
+        char *argv[] = { (char *) bin, (char *) "-t", (char *) table, NULL };
 
         if (ret_error)
                 *ret_error = NULL;
-        if (!ret_saved)
+        if (!ret_saved || isempty(table))
                 return -EINVAL;
         int k = run(ipt, argv, NULL, &out, &err);
         if (k == -ENOENT || k == 127) {

@@ -19,6 +19,9 @@ typedef struct Iptables {
  * -ENOENT when the program is missing, -ETIMEDOUT, -EIO when it fails (*ret_error: its stderr). */
 int iptables_save_filter(const Iptables *ipt, char **ret_saved, char **ret_error);
 
+/* The same for another table ("nat"). */
+int iptables_save_table(const Iptables *ipt, const char *table, char **ret_saved, char **ret_error);
+
 /* Feeds 'input' to `iptables-restore --noflush`: all of it or nothing is applied. When the
  * program refuses a line, *ret_error quotes that line of the input and what it said, e.g.
  * "iptables-restore: line 5 \"-A KUKEON-EGRESS-k-… -j BOGUS\": Chain 'BOGUS' does not exist". */

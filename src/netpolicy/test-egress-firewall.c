@@ -68,7 +68,7 @@ static void setup(void) {
         ASSERT_TRUE(asprintf(&script,
                              "#!/bin/sh\n"
                              "cd '%s'\n"
-                             "[ \"$*\" = '-t filter' ] || { echo \"bad arguments: $*\" >&2; exit 9; }\n"
+                             "case \"$*\" in '-t filter'|'-t nat') ;; *) echo \"bad arguments: $*\" >&2; exit 9;; esac\n"
                              "[ -e save-sleep ] && exec sleep 10\n"
                              "[ -e save-fail ] && { cat save-fail >&2; exit 1; }\n"
                              "cat table 2>/dev/null\n"
@@ -324,4 +324,70 @@ static void test_resolve(void) {
         ASSERT_ERROR(egress_resolve_getaddrinfo("", &l, NULL, NULL), EINVAL);
 }
 
-TEST_MAIN(test_apply_check_remove, test_failures, test_big_table, test_resolve)
+#define NAT "KUKEON-NAT-" BR
+
+/* The space's masquerade with its egress rules: one restore for both tables, none when both
+ * are in place; removal takes both chains. */
+static void test_space_firewall(void) {
+        _cleanup_(nat_rules_done) NatRules nat = {};
+        _cleanup_(egress_rules_freep) EgressRules *r = rules_new();
+        _cleanup_free_ char *error = NULL, *in = NULL, *both = NULL;
+        Iptables ipt;
+
+        setup();
+        ipt = (Iptables) { .save = save_bin, .restore = restore_bin };
+        ASSERT_OK(nat_rules_build(BR, "10.88.9.0/24", NULL, &nat));
+
+        /* nothing there, no policy, nothing to remove: the nat table only */
+        ASSERT_EQ(space_firewall_apply(&ipt, &nat, BR, NULL, false, &error), SPACE_FIREWALL_NAT_CHANGED);
+        ASSERT_EQ(runs(), 1u);
+        in = get("inputs");
+        ASSERT_STREQ(in, "*nat\n:" NAT " - [0:0]\n-A " NAT " -s 10.88.9.0/24 ! -o " BR " -j MASQUERADE\n"
+                         "-A POSTROUTING -j " NAT "\nCOMMIT\n");
+        in = mfree(in);
+        drop("inputs");
+
+        /* what iptables now shows, with the egress rules: nothing runs, nothing changed */
+        const char *nat_table = "*nat\n:POSTROUTING ACCEPT [0:0]\n:" NAT " - [0:0]\n-A POSTROUTING -j " NAT "\n"
+                                "-A " NAT " -s 10.88.9.0/24 ! -o " BR " -j MASQUERADE\nCOMMIT\n";
+        ASSERT_TRUE(asprintf(&both, "%s%s", nat_table, applied) > 0);
+        put("table", both, 0644);
+        ASSERT_EQ(space_firewall_apply(&ipt, &nat, BR, NULL, false, &error), 0);
+        ASSERT_EQ(runs(), 1u);
+        /* egress applied with the nat in place: the filter table only, one run */
+        ASSERT_EQ(space_firewall_apply(&ipt, &nat, BR, r, false, &error), 0);
+        ASSERT_EQ(runs(), 2u);
+        in = get("inputs");
+        ASSERT_TRUE(strncmp(in, "*filter\n", 8) == 0);
+        ASSERT_NULL(strstr(in, "*nat"));
+        in = mfree(in);
+        drop("inputs");
+
+        /* no policy any more: the egress chain goes, flagged */
+        ASSERT_EQ(space_firewall_apply(&ipt, &nat, BR, NULL, true, &error), SPACE_FIREWALL_EGRESS_REMOVED);
+        ASSERT_EQ(runs(), 3u);
+        drop("inputs");
+
+        /* the space goes: both chains in one run */
+        ASSERT_EQ(space_firewall_remove(&ipt, BR, &error), SPACE_FIREWALL_EGRESS_REMOVED | SPACE_FIREWALL_NAT_CHANGED);
+        ASSERT_EQ(runs(), 4u);
+        in = get("inputs");
+        ASSERT_TRUE(strncmp(in, "*nat\n-D POSTROUTING -j " NAT "\n", strlen("*nat\n-D POSTROUTING -j " NAT "\n")) == 0);
+        ASSERT_TRUE(strstr(in, "COMMIT\n*filter\n"));
+        in = mfree(in);
+
+        /* nothing there: nothing runs; a bad bridge fails before anything does */
+        put("table", "", 0644);
+        ASSERT_EQ(space_firewall_remove(&ipt, BR, &error), 0);
+        ASSERT_EQ(runs(), 4u);
+        ASSERT_ERROR(space_firewall_remove(&ipt, "bad bridge", &error), EINVAL);
+
+        /* iptables-restore refuses: the error says so */
+        put("restore-fail", "iptables-restore v1.8.9 (nf_tables): Chain 'MASQUERADE' does not exist\n", 0644);
+        ASSERT_ERROR(space_firewall_apply(&ipt, &nat, BR, NULL, false, &error), EIO);
+        ASSERT_NOT_NULL(error);
+        ASSERT_TRUE(strstr(error, "MASQUERADE"));
+        teardown();
+}
+
+TEST_MAIN(test_space_firewall, test_apply_check_remove, test_failures, test_big_table, test_resolve)

@@ -461,5 +461,72 @@ static void test_defer_unresolved(void) {
                      "spec.network.egress.allow[0].host: cannot resolve \"nowhere.example.com\": Name or service not known");
 }
 
-TEST_MAIN(test_chain_name, test_parse_cidr, test_deny_golden, test_deny_all_golden, test_allow_golden, test_invalid,
+#define NAT "KUKEON-NAT-k-1a2b3c4d"
+#define NAT_RULE "-A " NAT " -s 10.88.9.0/24 ! -o " BR " -j MASQUERADE"
+#define NAT_JUMP "-A POSTROUTING -j " NAT
+
+static void test_nat(void) {
+        _cleanup_(nat_rules_done) NatRules n = {};
+        _cleanup_free_ char *text = NULL, *chain = NULL;
+
+        ASSERT_OK(nat_chain_name(BR, &chain));
+        ASSERT_STREQ(chain, NAT);
+        ASSERT_ERROR(nat_chain_name("-x", &chain), EINVAL);
+        ASSERT_ERROR(nat_chain_name("k-1a2b3c4d-toolong", &chain), EINVAL);
+        ASSERT_ERROR(nat_rules_build(BR, "10.88.9.0/33", NULL, &n), EINVAL);
+        ASSERT_ERROR(nat_rules_build(BR, "fd00::/64", NULL, &n), EAFNOSUPPORT);
+        ASSERT_ERROR(nat_rules_build("a b", "10.88.9.0/24", NULL, &n), EINVAL);
+
+        /* host bits are cleared: the rule is written as iptables-save prints it */
+        ASSERT_OK(nat_rules_build(BR, "10.88.9.7/24", "r-s", &n));
+        ASSERT_STREQ(n.chain, NAT);
+        ASSERT_STREQ(n.rule, NAT_RULE);
+        ASSERT_STREQ(n.jump, NAT_JUMP);
+
+        /* an empty nat table: the chain, its rule and the jump */
+        const char *empty = "*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n";
+        ASSERT_OK(nat_rules_restore_text(&n, empty, &text));
+        ASSERT_STREQ(text, "*nat\n:" NAT " - [0:0]\n" NAT_RULE "\n" NAT_JUMP "\nCOMMIT\n");
+        text = mfree(text);
+
+        /* in place (a filter section with the same names does not count): nothing to run */
+        const char *placed = "*filter\n:" NAT " - [0:0]\n-A FORWARD -j " NAT "\nCOMMIT\n"
+                             "*nat\n:POSTROUTING ACCEPT [0:0]\n:" NAT " - [0:0]\n" NAT_JUMP "\n" NAT_RULE "\nCOMMIT\n";
+        ASSERT_OK(nat_rules_restore_text(&n, placed, &text));
+        ASSERT_NULL(text);
+
+        /* a duplicate jump and a stale rule (another subnet): replaced, the duplicate deleted */
+        const char *drifted = "*nat\n:" NAT " - [0:0]\n" NAT_JUMP "\n" NAT_JUMP "\n"
+                              "-A " NAT " -s 10.88.1.0/24 ! -o " BR " -j MASQUERADE\nCOMMIT\n";
+        ASSERT_OK(nat_rules_restore_text(&n, drifted, &text));
+        ASSERT_STREQ(text, "*nat\n:" NAT " - [0:0]\n" NAT_RULE "\n-D POSTROUTING -j " NAT "\nCOMMIT\n");
+        text = mfree(text);
+
+        /* an older kukeon's space: the bridge plugin's per-cell chains of this network go (not
+         * another network's), after the rule is in */
+        ASSERT_ERROR(nat_rules_build(BR, "10.88.9.0/24", "r s", &(NatRules) {}), EINVAL);
+        const char *cni = "*nat\n:POSTROUTING ACCEPT [0:0]\n:" NAT " - [0:0]\n:CNI-aa11 - [0:0]\n:CNI-bb22 - [0:0]\n"
+                          NAT_JUMP "\n"
+                          "-A POSTROUTING -s 10.88.9.2/32 -m comment --comment \"name: \\\"r-s\\\" id: \\\"c1\\\"\" -j CNI-aa11\n"
+                          "-A POSTROUTING -s 10.88.5.2/32 -m comment --comment \"name: \\\"r-s2\\\" id: \\\"c2\\\"\" -j CNI-bb22\n"
+                          "-A CNI-aa11 -d 10.88.9.0/24 -j ACCEPT\n"
+                          NAT_RULE "\nCOMMIT\n";
+        ASSERT_OK(nat_rules_restore_text(&n, cni, &text));
+        ASSERT_STREQ(text, "*nat\n:" NAT " - [0:0]\n" NAT_RULE "\n"
+                           "-D POSTROUTING -s 10.88.9.2/32 -m comment --comment \"name: \\\"r-s\\\" id: \\\"c1\\\"\" -j CNI-aa11\n"
+                           ":CNI-aa11 - [0:0]\n-X CNI-aa11\nCOMMIT\n");
+        text = mfree(text);
+
+        /* removal: jumps, then the chain; nothing when nothing is there */
+        ASSERT_OK(nat_remove_restore_text(BR, placed, &text));
+        ASSERT_STREQ(text, "*nat\n-D POSTROUTING -j " NAT "\n:" NAT " - [0:0]\n-X " NAT "\nCOMMIT\n");
+        text = mfree(text);
+        ASSERT_OK(nat_remove_restore_text(BR, empty, &text));
+        ASSERT_NULL(text);
+        ASSERT_OK(nat_remove_restore_text(BR, NULL, &text));
+        ASSERT_NULL(text);
+        ASSERT_ERROR(nat_remove_restore_text("", empty, &text), EINVAL);
+}
+
+TEST_MAIN(test_nat, test_chain_name, test_parse_cidr, test_deny_golden, test_deny_all_golden, test_allow_golden, test_invalid,
           test_restore_idempotent, test_remove_text, test_compare, test_defer_unresolved)
