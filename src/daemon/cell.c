@@ -36,6 +36,7 @@
 #include "cni-exec.h"
 #include "containerd.h"
 #include "containerd-name.h"
+#include "duration.h"
 #include "fileio.h"
 #include "image-config.h"
 #include "image-pull.h"
@@ -1002,7 +1003,7 @@ static int wait_task_stopped(ContainerdClient *cc, const char *ns, const char *i
 static int step_stop_tasks(Operation *op, Step *s, sd_bus_error *error) {
         Cell *c = CELL_OF(s);
         CellVerb verb = ((CellStep *) s->data)->verb;
-        bool kill_now = verb == CELL_VERB_KILL || verb == CELL_VERB_REAP;
+        bool kill_now = verb == CELL_VERB_KILL || verb == CELL_VERB_REAP || verb == CELL_VERB_RECOVER;
         ContainerdClient *cc = cell_containerd(op->manager);
         const char *ns = cell_namespace(c);
         c->stopping = true;
@@ -1056,7 +1057,9 @@ static int step_cni_del(Operation *op, Step *s, sd_bus_error *error) {
         CniRuntime rt;
         int k;
 
-        if (!c->doc->status.network.ip || cell_host_network(c))
+        /* RECOVER: a start cut short (kukeond killed) may have had its address from ADD
+         * without saving it in the status; DEL is harmless when there is none */
+        if ((!c->doc->status.network.ip && ((CellStep *) s->data)->verb != CELL_VERB_RECOVER) || cell_host_network(c))
                 return 0;
         k = store_read_conflist(m->store, c->realm, c->space, &conflist, &size);
         if (k < 0)
@@ -1108,9 +1111,17 @@ static int step_stopped(Operation *op, Step *s, sd_bus_error *error) {
                 (void) cgroup_remove(&h, c->doc->status.cgroup_path);
                 cgroup_hierarchies_done(&h);
         }
+        /* an anchor that never made it into a scope (start cut short) */
+        if (anchor_alive(c->anchor) && ((CellStep *) s->data)->verb == CELL_VERB_RECOVER)
+                (void) kill(c->anchor, SIGKILL);
         c->anchor = 0;
         c->stopping = false;
         cell_unwatch_unit(c);
+        if (((CellStep *) s->data)->verb == CELL_VERB_RECOVER) {
+                /* the start that follows sets the state */
+                (void) cell_save(c);
+                return 0;
+        }
         if (((CellStep *) s->data)->verb == CELL_VERB_REAP) {
                 /* the state (Stopped or Failed) and its reason were set when the scope ended */
                 (void) cell_save(c);
@@ -1295,6 +1306,14 @@ static int cell_create(Operation *op, CellDoc *doc, const char *realm, const cha
         return 0;
 }
 
+/* autoDelete applies to a cell that was Ready once and has stopped (or is being stopped:
+ * 'stopping'); one that never got Ready stays, Failed, to say why. */
+static bool cell_auto_delete_due(const Cell *c, bool stopping) {
+        CellState st = c->doc->status.state;
+        return c->doc->spec.auto_delete && c->doc->status.ready_observed &&
+               (stopping || st == CELL_STATE_STOPPED || st == CELL_STATE_FAILED);
+}
+
 static bool cell_running(const Cell *c) {
         return c->doc->status.state == CELL_STATE_READY || anchor_alive(c->anchor);
 }
@@ -1392,6 +1411,13 @@ int cell_plan_verb(Operation *op) {
         case CELL_VERB_STOP:
         case CELL_VERB_KILL:
                 k = plan_stop(op, c, g, verb);
+                /* autoDelete (kuke run --rm): a cell that was Ready goes once it stops */
+                if (k >= 0 && cell_auto_delete_due(c, true)) {
+                        log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit,
+                                           "Cell %s has autoDelete: deleting it.", c->name);
+                        if (!add_cell_step(op, step_remove, c, g, CELL_VERB_DELETE))
+                                k = -ENOMEM;
+                }
                 break;
         case CELL_VERB_DELETE:
                 k = plan_stop(op, c, g, (op->flags & FLAG_FORCE) ? CELL_VERB_KILL : CELL_VERB_STOP);
@@ -1545,4 +1571,218 @@ int cell_load_all(Manager *m) {
                         cell_remove(m, c);
         }
         return 0;
+}
+
+/* ---- reconcile ---- */
+
+/* The scope's ActiveState from PID 1: 1 active (or on its way), 0 gone, <0 cannot tell. */
+static int cell_scope_active(Cell *c) {
+        Manager *m = c->manager;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *path = NULL, *state = NULL;
+        if (!m->systemd || !c->doc->status.unit)
+                return -ENOTCONN;
+        int r = systemd_unit_object_path(c->doc->status.unit, &path);
+        if (r < 0)
+                return r;
+        r = sd_bus_get_property_string(systemd_client_bus(m->systemd), "org.freedesktop.systemd1", path,
+                                       "org.freedesktop.systemd1.Unit", "ActiveState", &e, &state);
+        if (r < 0)
+                return sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit") ? 0 : r;
+        return STR_IN_SET(state, "active", "reloading", "activating");
+}
+
+/* Whether the container's leaf <scope>/<container> has a process: the task runs. Read from
+ * the cgroup tree, not asked of containerd, so that a cell that is fine costs no call. */
+static bool container_leaf_busy(const Cell *c, const char *name) {
+        CgroupHierarchies h = {};
+        _cleanup_free_ char *leaf = NULL;
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0;
+        if (!c->doc->status.cgroup_path || asprintf(&leaf, "%s/%s", c->doc->status.cgroup_path, name) < 0 ||
+            cgroup_hierarchies_load(&h) < 0)
+                return true; /* cannot tell: not drift */
+        int k = cgroup_pids(&h, leaf, &pids, &n);
+        cgroup_hierarchies_done(&h);
+        return k >= 0 ? n > 0 : k != -ENOENT;
+}
+
+/* A Ready cell's containers whose task ended while nobody listened (kukeond was down, or the
+ * event was lost): the exit status from containerd, only for these. Returns whether one was
+ * found; the cell follows (cell_follow_containers()). */
+static bool cell_reconcile_containers(Cell *c) {
+        ContainerdClient *cc = NULL;
+        const char *ns = cell_namespace(c);
+        bool drift = false;
+        for (size_t i = 0; i < c->doc->status.n_containers; i++) {
+                ContainerStatus *st = &c->doc->status.containers[i];
+                if (st->state != CONTAINER_STATE_READY || container_leaf_busy(c, st->name))
+                        continue;
+                _cleanup_free_ char *cid = NULL;
+                _cleanup_(containerd_process_freep) ContainerdProcess *p = NULL;
+                uint32_t status = 255;
+                if (!cc)
+                        cc = cell_containerd(c->manager);
+                if (containerd_container_id_build(c->space, c->stack, c->name, st->name, &cid) >= 0 && cc && ns &&
+                    containerd_task_get_sync(cc, ns, cid, NULL, &p) >= 0 && p) {
+                        if (p->status == CONTAINERD_TASK_RUNNING || p->status == CONTAINERD_TASK_PAUSED)
+                                continue; /* its leaf is not where we look: trust containerd */
+                        status = p->exit_status;
+                }
+                log_resource_errno(LOG_WARNING, 0, c->realm, c->space, c->stack, c->doc->status.unit,
+                                   "Cell %s: container %s is not running anymore and no exit event was seen "
+                                   "(status %u); recording it.", c->name, st->name, status);
+                container_exited(c, st, status, 0);
+                drift = true;
+        }
+        return drift;
+}
+
+static int plan_recover(Operation *op, Cell *c, unsigned g, const char *why) {
+        log_resource_errno(LOG_WARNING, 0, c->realm, c->space, c->stack, c->doc->status.unit,
+                           "Cell %s: %s; clearing what is left of it and starting it again.", c->name, why);
+        int k = plan_stop(op, c, g, CELL_VERB_RECOVER);
+        return k < 0 ? k : plan_start(op, c, g);
+}
+
+static int plan_reconcile_cell(Operation *op, Cell *c, bool start_pass) {
+        CellState state = c->doc->status.state;
+        unsigned g;
+        bool anchor_ok;
+
+        if (c->stopping || c->next_doc) /* an operation of ours is at it */
+                return 0;
+        /* the anchor found in the anchor leaf (at start), and still the one there: a PID that
+         * was reused by another process does not count */
+        anchor_ok = anchor_alive(c->anchor) && find_anchor(c->doc->status.cgroup_path) == c->anchor;
+
+        switch (state) {
+        case CELL_STATE_PENDING:
+                /* a start that never finished: kukeond died in it (operations run one at a time,
+                 * so no start of ours runs now) */
+                g = operation_new_group(op);
+                return plan_recover(op, c, g, "it was caught mid-start");
+
+        case CELL_STATE_READY: {
+                /* at start PID 1 is asked; later its signals tell (cell_watch_unit()) */
+                int active = start_pass ? cell_scope_active(c) : 1;
+                if (active < 0) /* PID 1 cannot tell: no judgement */
+                        return 0;
+                if (!anchor_ok || active == 0) {
+                        g = operation_new_group(op);
+                        return plan_recover(op, c, g,
+                                            active == 0 ? "it is Ready but its scope is gone (a reboot, or it was stopped "
+                                                          "while kukeond was down)" :
+                                                          "it is Ready but its anchor is gone");
+                }
+                if (start_pass) {
+                        log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit,
+                                           "Cell %s: running (anchor PID %d), adopted.", c->name, (int) c->anchor);
+                        cell_watch_unit(c);
+                }
+                if (cell_reconcile_containers(c)) {
+                        (void) cell_save(c); /* under the operation's lock */
+                        op->wrote = true;
+                        cell_changed(c);
+                        cell_follow_containers(c); /* queues the stop (and autoDelete) when none runs */
+                }
+                return 0;
+        }
+
+        case CELL_STATE_STOPPED:
+        case CELL_STATE_FAILED: {
+                bool leftover = anchor_ok || (start_pass && cell_scope_active(c) > 0);
+                bool auto_delete = cell_auto_delete_due(c, false);
+                if (!leftover && !auto_delete)
+                        return 0; /* stopped cells stay stopped */
+                g = operation_new_group(op);
+                if (leftover) {
+                        log_resource_errno(LOG_WARNING, 0, c->realm, c->space, c->stack, c->doc->status.unit,
+                                           "Cell %s is %s but its scope still runs (a stop cut short): finishing the stop.",
+                                           c->name, cell_state_string(c));
+                        /* REAP keeps the recorded state and reason */
+                        if (plan_stop(op, c, g, CELL_VERB_REAP) < 0)
+                                return -ENOMEM;
+                }
+                if (auto_delete) {
+                        log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit,
+                                           "Cell %s has autoDelete and has stopped: deleting it.", c->name);
+                        if (!add_cell_step(op, step_remove, c, g, CELL_VERB_DELETE))
+                                return -ENOMEM;
+                }
+                return 0;
+        }
+
+        default:
+                return 0;
+        }
+}
+
+static int cell_plan_reconcile(Operation *op) {
+        Manager *m = op->manager;
+        bool start_pass = (CellVerb) (op->flags >> CELL_VERB_SHIFT) == CELL_VERB_ADOPT;
+        size_t n = 0;
+
+        for (Cell *c = m->cells; c; c = c->next)
+                n++;
+        if (start_pass)
+                log_info("Reconciling %zu cells with PID 1 and containerd.", n);
+        for (Cell *c = m->cells; c; c = c->next)
+                if (plan_reconcile_cell(op, c, start_pass) < 0)
+                        return operation_fail(op, SD_BUS_ERROR_NO_MEMORY, "out of memory");
+        return 0;
+}
+
+static bool reconcile_queued(Manager *m) {
+        if (m->running && m->running->plan == cell_plan_reconcile)
+                return true;
+        for (Operation *o = m->queue; o; o = o->next)
+                if (o->plan == cell_plan_reconcile)
+                        return true;
+        return false;
+}
+
+static int cell_reconcile_enqueue(Manager *m, CellVerb verb) {
+        Operation *op;
+        if (reconcile_queued(m))
+                return 0; /* one pass in line is enough */
+        int r = operation_new(m, OPERATION_DELETE, NULL, CELL_VERB_FLAG(verb), &op);
+        if (r < 0)
+                return r;
+        op->target_kind = KIND_CELL;
+        op->plan = cell_plan_reconcile;
+        operation_enqueue(op);
+        return 0;
+}
+
+static int on_reconcile_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+        int r = cell_reconcile_enqueue(m, CELL_VERB_RECONCILE);
+        if (r < 0)
+                log_warning_errno(r, "Cannot queue the periodic reconcile of the cells: %m");
+        r = sd_event_source_set_time(s, usec + m->config->reconcile_interval_usec);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+        if (r < 0)
+                log_warning_errno(r, "Cannot rearm the reconcile timer, the periodic reconcile stops: %m");
+        return 0;
+}
+
+int cell_reconcile_start(Manager *m) {
+        sd_event_source *s = NULL;
+        int r = cell_reconcile_enqueue(m, CELL_VERB_ADOPT);
+        if (r < 0)
+                return r;
+        if (m->config->reconcile_interval_usec == 0) {
+                log_info("The periodic reconcile of the cells is off (reconcileInterval 0).");
+                return 0;
+        }
+        /* floating: it lives as long as the loop; 1 s of slack lets the kernel batch wakeups */
+        r = sd_event_add_time_relative(m->event, &s, CLOCK_MONOTONIC, m->config->reconcile_interval_usec,
+                                       USEC_PER_SEC, on_reconcile_timer, m);
+        if (r < 0)
+                return r;
+        r = sd_event_source_set_floating(s, true);
+        sd_event_source_unref(s);
+        return r;
 }

@@ -41,6 +41,9 @@ typedef enum CellVerb {
         CELL_VERB_KILL,
         CELL_VERB_DELETE,
         CELL_VERB_REAP,      /* internal: the scope stopped behind our back; take the rest down */
+        CELL_VERB_RECOVER,   /* internal: clear what a broken start left (any address too), then start again */
+        CELL_VERB_ADOPT,     /* internal: the start pass of cell_reconcile_start() */
+        CELL_VERB_RECONCILE, /* internal: the periodic pass */
 } CellVerb;
 
 Cell *cell_find(Manager *m, const char *realm, const char *space, const char *stack, const char *name);
@@ -53,6 +56,14 @@ void cell_free_all(Manager *m);
 void cell_subscribe_events(Manager *m);
 /* Reads the cells of every stack of the run path (at start) and finds their anchors. */
 int cell_load_all(Manager *m);
+
+/* Reconcile (docs/kukeond.md "Reconcile"): queues the start pass (after the start-up
+ * reconciliation of the slices) and arms the periodic pass every reconcileInterval (none
+ * when it is 0). The start pass adopts running cells, brings back Ready cells whose scope or
+ * anchor is gone (reboot), clears and restarts cells caught mid-start (Pending), finishes
+ * stops and autoDelete deletes; the periodic pass looks for the same drift, without asking
+ * containerd about the cells that are fine. */
+int cell_reconcile_start(Manager *m);
 
 /* NoSuchRealm, NoSuchSpace or NoSuchStack for the first parent that is missing. */
 int cell_parent_check(Manager *m, const char *realm, const char *space, const char *stack, sd_bus_error *error);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "document.h"
+#include "duration.h"
 #include "fileio.h"
 #include "log.h"
 #include "v1beta1.h"
@@ -52,8 +53,9 @@ void config_help(FILE *f) {
               "\n"
               "Environment: KUKEOND_CONFIG, KUKEON_RUN_PATH, KUKEON_SOCKET, KUKEON_CONTAINERD_SOCKET,\n"
               "KUKEON_LOG_LEVEL, KUKEON_CNI_CONF_DIR, KUKEON_CNI_BIN_DIR,\n"
-              "KUKEON_CONTAINERD_NAMESPACE_SUFFIX. A flag wins over the environment, which wins over\n"
-              "the file, which wins over the default.\n",
+              "KUKEON_CONTAINERD_NAMESPACE_SUFFIX, KUKEON_RECONCILE_INTERVAL (file: reconcileInterval,\n"
+              "default " RECONCILE_INTERVAL_DEFAULT "; 0 turns the periodic reconcile of the cells off).\n"
+              "A flag wins over the environment, which wins over the file, which wins over the default.\n",
               f);
 }
 
@@ -229,7 +231,20 @@ int config_load(Config *c, int argc, char *argv[], char **ret_error) {
         }
         if (doc && doc->spec.socket_gid > 0)
                 c->socket_gid = doc->spec.socket_gid;
+        /* the cells' periodic reconcile; zero or negative turns it off (schema 002) */
+        _cleanup_free_ char *interval = NULL;
+        r = fill(&interval, "KUKEON_RECONCILE_INTERVAL", f->reconcile_interval, RECONCILE_INTERVAL_DEFAULT);
         schema_free(&server_configuration_doc_schema, doc);
+        if (r < 0)
+                return r;
+        int64_t usec;
+        if (duration_parse(interval, &usec) < 0) {
+                if (asprintf(ret_error, "invalid reconcile interval \"%s\" (a duration like 30s or 1m; 0 turns it off)",
+                             interval) < 0)
+                        return -ENOMEM;
+                return -EINVAL;
+        }
+        c->reconcile_interval_usec = usec > 0 ? (uint64_t) usec : 0;
 
         if (log_level_from_string(c->log_level) < 0) {
                 if (asprintf(ret_error, "invalid log level \"%s\" (debug, info, warn or error)", c->log_level) < 0)

@@ -12,6 +12,7 @@
 
 #define CONFIG_FILE_DEFAULT "/etc/kukeon/kukeond.yaml"
 #define CONTAINERD_SOCKET_DEFAULT "/run/containerd/containerd.sock"
+#define RECONCILE_INTERVAL_DEFAULT "30s"
 
 typedef struct Config {
         char *config_file;       /* --config, $KUKEOND_CONFIG */
@@ -24,6 +25,7 @@ typedef struct Config {
         char *cni_bin_dir;       /* --cni-bin-dir, $KUKEON_CNI_BIN_DIR, cniBinDir */
         char *namespace_suffix;  /* --containerd-namespace-suffix, $KUKEON_CONTAINERD_NAMESPACE_SUFFIX */
         char *bus_address;       /* --bus-address: serve and reach PID 1 on this bus (tests) */
+        uint64_t reconcile_interval_usec; /* reconcileInterval, $KUKEON_RECONCILE_INTERVAL (30s; 0: off) */
         int peer_fd;             /* --peer-fd: serve one peer connection, then exit (-1: none) */
         bool help, version;
 } Config;

@@ -550,6 +550,10 @@ int manager_startup(Manager *m) {
                         return log_oom();
                 op->plan = plan_reconcile_all;
                 operation_enqueue(op);
+                /* the cells after the slices they live in: adopt, bring back, finish */
+                r = cell_reconcile_start(m);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot set up the reconcile of the cells: %m");
         } else
                 m->startup_done = true;
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "duration.h"
 #include "macro.h"
 #include "tests.h"
 
@@ -34,6 +35,32 @@ static void test_defaults(void) {
         ASSERT_STREQ(c.cni_conf_dir, "/etc/cni/net.d");
         ASSERT_NULL(c.namespace_suffix);
         ASSERT_EQ(c.peer_fd, -1);
+        ASSERT_EQ(c.reconcile_interval_usec, 30 * USEC_PER_SEC);
+}
+
+static void test_reconcile_interval(void) {
+        _cleanup_free_ char *e1 = NULL;
+        char *argv[] = { (char *) "kukeond", NULL };
+        Config c = {};
+        write_config("apiVersion: v1beta1\nkind: ServerConfiguration\nmetadata: {name: t}\nspec:\n  reconcileInterval: 1m30s\n");
+        ASSERT_OK(setenv("KUKEOND_CONFIG", file, 1));
+        ASSERT_OK(load(&c, &e1, 1, argv));
+        ASSERT_EQ(c.reconcile_interval_usec, 90 * USEC_PER_SEC); /* file > default */
+        config_done(&c);
+        ASSERT_OK(setenv("KUKEON_RECONCILE_INTERVAL", "0", 1)); /* env > file; 0: off */
+        ASSERT_OK(load(&c, &e1, 1, argv));
+        ASSERT_EQ(c.reconcile_interval_usec, 0U);
+        config_done(&c);
+        ASSERT_OK(setenv("KUKEON_RECONCILE_INTERVAL", "-5s", 1)); /* negative: off as well */
+        ASSERT_OK(load(&c, &e1, 1, argv));
+        ASSERT_EQ(c.reconcile_interval_usec, 0U);
+        config_done(&c);
+        ASSERT_OK(setenv("KUKEON_RECONCILE_INTERVAL", "often", 1));
+        ASSERT_ERROR(load(&c, &e1, 1, argv), EINVAL);
+        ASSERT_NOT_NULL(strstr(e1, "often"));
+        config_done(&c);
+        unsetenv("KUKEON_RECONCILE_INTERVAL");
+        unsetenv("KUKEOND_CONFIG");
 }
 
 static void test_precedence(void) {
@@ -104,7 +131,8 @@ int main(void) {
         test_defaults();
         test_precedence();
         test_errors();
+        test_reconcile_interval();
         unlink(file);
-        printf("3 tests passed\n");
+        printf("4 tests passed\n");
         return 0;
 }
