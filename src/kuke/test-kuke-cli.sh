@@ -150,8 +150,6 @@ k run -f x --param A=b
 err '--param goes with -p PROFILE'
 k run -p x --param noequals
 err '--param noequals: expected KEY=VALUE'
-k run -f "$SRC/docs/examples/hello-world.yaml" --rm
-err "--rm is not supported yet: kukeond does not delete autoDelete cells once they stop (delete it with 'kuke delete cell NAME')"
 k run -f "$SRC/docs/examples/hello-world.yaml" --name Bad
 ((rc == 1)) && grep -q '^Error: invalid Cell name "Bad": uppercase letter' "$TMP/err" || fail "bad --name: $(cat "$TMP/err")"
 k run -f "$SRC/docs/examples/hello-world.yaml" --timeout 0

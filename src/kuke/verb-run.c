@@ -39,8 +39,8 @@ static void help(FILE *f) {
               "                          profile's generated one\n"
               "  -d, --detach            do not wait for Ready: print the outcome and return\n"
               "      --timeout SECONDS   how long to wait for Ready (default 60)\n"
-              "      --rm                delete the cell once it stopped (not supported yet:\n"
-              "                          kukeond does not act on autoDelete)\n" CONNECT_OPTIONS_HELP
+              "      --rm                delete the cell once it stopped after being Ready\n"
+              "                          (sets spec.autoDelete)\n" CONNECT_OPTIONS_HELP
               "  -h, --help              show this help\n",
               f);
 }
@@ -274,6 +274,8 @@ static int run_cell(const RunArgs *a) {
         r = a->file ? cell_from_file(a, &l, &cell) : cell_from_profile(a, &l, &cell);
         if (r != 0)
                 return r;
+        if (a->rm) /* kukeond deletes it once it was Ready and stopped */
+                cell->spec.auto_delete = true;
         ResourceRef ref = cell_ref(cell);
         if (check_ref_or_complain(&ref, true) != 0)
                 return 1;
@@ -406,8 +408,6 @@ static int run(int argc, char *argv[]) {
                                     : "nothing to run: give -f FILE (a Cell manifest) or -p PROFILE");
         if (a.params && !a.profile)
                 return error("--param goes with -p PROFILE");
-        if (a.rm)
-                return error("--rm is not supported yet: kukeond does not delete autoDelete cells once they stop (delete it with 'kuke delete cell NAME')");
         if (a.name) {
                 _cleanup_free_ char *msg = NULL;
                 r = name_check("Cell", a.name, &msg);
