@@ -794,14 +794,39 @@ static int container_log_uri(Cell *c, const ContainerSpec *spec, char **ret) {
         return logger_uri_build(driver, &t, ret);
 }
 
-static int start_container(Cell *c, ContainerSpec *spec, char **ret_msg) {
+/* The staged file secrets belong to the container's user, so that a non-root process can read
+ * its own 0400 file: the user is only known once the spec is built (image config, passwd), so
+ * the files are staged as root first and handed over here. */
+static int secrets_chown(const OciSecrets *secrets, json_t *oci) {
+        json_t *user = json_object_get(json_object_get(oci, "process"), "user");
+        json_int_t uid = json_integer_value(json_object_get(user, "uid"));
+        json_int_t gid = json_integer_value(json_object_get(user, "gid"));
+        if (uid == 0 && gid == 0)
+                return 0;
+        for (size_t i = 0; i < secrets->n; i++)
+                if (secrets->items[i].staged_path &&
+                    chown(secrets->items[i].staged_path, (uid_t) uid, (gid_t) gid) < 0)
+                        return -errno;
+        return 0;
+}
+
+/* The spec text holds env secrets' values: wiped before it is freed. */
+static void erase_freep(char **p) {
+        if (*p)
+                explicit_bzero(*p, strlen(*p));
+        free(*p);
+}
+
+static int start_container(Cell *c, ContainerSpec *spec, bool *ret_secret_failed, char **ret_msg) {
         Manager *m = c->manager;
         ContainerdClient *cc = cell_containerd(m);
         const char *ns = cell_namespace(c);
         _cleanup_(image_config_freep) ImageConfig *ic = NULL;
         _cleanup_(containerd_mounts_freep) ContainerdMount **mounts = NULL;
         _cleanup_free_ char *cid = NULL, *cgpath = NULL, *netns = NULL, *ipcns = NULL, *utsns = NULL, *hosts = NULL,
-                            *hostname = NULL, *spec_text = NULL, *err = NULL, *log_uri = NULL;
+                            *hostname = NULL, *err = NULL, *log_uri = NULL;
+        _cleanup_(erase_freep) char *spec_text = NULL;
+        _cleanup_(oci_secrets_done) OciSecrets secrets = {};
         _cleanup_(json_decrefp) json_t *json = NULL;
         int k;
 
@@ -843,9 +868,26 @@ static int start_container(Cell *c, ContainerSpec *spec, char **ret_msg) {
                 .cell_ip = c->doc->status.network.ip, .hosts_path = hosts, .hostname_path = hostname,
                 .image = &oic, .host_devices_dir = "/dev",
         };
+        /* secrets are resolved at each start (a rotated file is picked up by a restart) and
+         * taken back when the task is deleted (step_stop_tasks); messages name the secret and
+         * its source, never its value */
+        if (spec->n_secrets > 0) {
+                k = oci_secret_stage(spec, NULL, 0, 0, &secrets, &err);
+                if (k < 0) {
+                        *ret_secret_failed = true;
+                        return (void) asprintf(ret_msg, "container %s: secret: %s", spec->id, err ?: strerror(-k)), k;
+                }
+                ctx.secrets = &secrets;
+        }
         k = oci_spec_build(spec, &ctx, &json, &err);
         if (k < 0)
                 return (void) asprintf(ret_msg, "container %s: %s", spec->id, err ?: strerror(-k)), k;
+        k = secrets_chown(&secrets, json);
+        if (k < 0) {
+                *ret_secret_failed = true;
+                return (void) asprintf(ret_msg, "container %s: cannot hand its secrets to its user: %s", spec->id,
+                                       strerror(-k)), k;
+        }
         spec_text = json_dumps(json, JSON_COMPACT);
         if (!spec_text)
                 return -ENOMEM;
@@ -885,11 +927,15 @@ static int step_containers(Operation *op, Step *s, sd_bus_error *error) {
                 ContainerStatus *st = container_status(c, spec->id);
                 if (!st)
                         return -ENOMEM;
-                int k = start_container(c, spec, &msg);
+                bool secret_failed = false;
+                int k = start_container(c, spec, &secret_failed, &msg);
                 if (k < 0) {
                         st->state = CONTAINER_STATE_FAILED;
-                        (void) set_str(&st->reason, "StartFailed");
+                        (void) set_str(&st->reason, secret_failed ? "SecretFailed" : "StartFailed");
                         (void) set_str(&st->message, msg ?: strerror(-k));
+                        if (secret_failed)
+                                return cell_fail_reason(c, error, SD_BUS_ERROR_FAILED, "SecretFailed", "%s",
+                                                        msg ?: strerror(-k));
                         return cell_fail(c, error, k == -ENOENT && msg && strstr(msg, "image") ? BUS_ERROR_NO_SUCH_IMAGE :
                                                    SD_BUS_ERROR_FAILED, "%s", msg ?: strerror(-k));
                 }
@@ -1029,6 +1075,7 @@ static int step_stop_tasks(Operation *op, Step *s, sd_bus_error *error) {
                         (void) wait_task_stopped(cc, ns, cid, KILL_WAIT_USEC);
                 }
                 int k = containerd_task_delete_sync(cc, ns, cid, NULL, &p);
+                (void) oci_secret_unstage(NULL, cid); /* no task, no need for its secrets */
                 ContainerStatus *st = container_status(c, name);
                 if (!st)
                         return -ENOMEM;
@@ -1152,6 +1199,7 @@ static int step_remove(Operation *op, Step *s, sd_bus_error *error) {
                 _cleanup_free_ char *cid = NULL;
                 if (containerd_container_id_build(c->space, c->stack, c->name, c->doc->spec.containers[i].id, &cid) < 0)
                         return -ENOMEM;
+                (void) oci_secret_unstage(NULL, cid);
                 k = containerd_container_delete_sync(cc, ns, cid);
                 if (k < 0 && k != -ENOENT)
                         return cell_fail_reason(c, error, SD_BUS_ERROR_FAILED, "DeleteFailed",
@@ -1205,6 +1253,7 @@ static int step_swap(Operation *op, Step *s, sd_bus_error *error) {
                         return -ENOMEM;
                 }
                 (void) containerd_task_delete_sync(cc, ns, cid, NULL, NULL);
+                (void) oci_secret_unstage(NULL, cid);
                 (void) containerd_container_delete_sync(cc, ns, cid);
                 (void) containerd_snapshot_remove_sync(cc, ns, NULL, cid);
                 CellStatus *st = &c->doc->status;
