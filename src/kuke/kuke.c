@@ -216,9 +216,9 @@ int call_cell_verb(const char *member, const ResourceRef *ref, uint64_t flags, c
         return 0;
 }
 
-int parse_cell_verb_args(const char *verb, int argc, char *argv[], const struct option *extra_options,
-                         const char *extra_shortopts, int (*extra)(int c, const char *arg, void *userdata),
-                         void *userdata, void (*help)(FILE *f), ResourceRef *ret) {
+int parse_verb_args(const char *verb, int argc, char *argv[], const struct option *extra_options,
+                    const char *extra_shortopts, int (*extra)(int c, const char *arg, void *userdata),
+                    void *userdata, void (*help)(FILE *f), ResourceType type, ResourceRef *ret) {
         static const struct option common[] = {
                 PARENT_OPTIONS,
                 { "help", no_argument, NULL, 'h' },
@@ -255,7 +255,7 @@ int parse_cell_verb_args(const char *verb, int argc, char *argv[], const struct 
                 if (r == 0)
                         return error("invalid arguments (see 'kuke %s --help')", verb);
         }
-        return parse_resource_args(verb, argc, argv, &parents, true, RESOURCE_CELL, ret, NULL);
+        return parse_resource_args(verb, argc, argv, &parents, true, type, ret, NULL);
 }
 
 static void help(FILE *f) {

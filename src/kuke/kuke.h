@@ -118,9 +118,10 @@ int parse_resource_args(const char *verb, int argc, char *argv[], const ParentAr
  * then "Cell \"<name>\" <done>" on stdout. Connects itself; prints errors. Returns 0 or 1. */
 int call_cell_verb(const char *member, const ResourceRef *ref, uint64_t flags, const char *done);
 
-/* The options and arguments of start, stop and kill: [OPTIONS…] cell NAME, with the parent and
- * connection options; 'extra' handles the verb's own options (1: handled, 0: not one, -1:
- * error printed). Returns 0, 1 (error printed) or 2 (help printed: exit 0). */
-int parse_cell_verb_args(const char *verb, int argc, char *argv[], const struct option *extra_options,
-                         const char *extra_shortopts, int (*extra)(int c, const char *arg, void *userdata),
-                         void *userdata, void (*help)(FILE *f), ResourceRef *ret);
+/* The options and arguments of a verb on one resource ([OPTIONS…] TYPE NAME: create, purge,
+ * start, stop, kill), with the parent and connection options; 'type' is the only type taken,
+ * or _RESOURCE_TYPE_INVALID for any. 'extra' handles the verb's own options (1: handled, 0: not
+ * one, -1: error printed). Returns 0, 1 (error printed) or 2 (help printed: exit 0). */
+int parse_verb_args(const char *verb, int argc, char *argv[], const struct option *extra_options,
+                    const char *extra_shortopts, int (*extra)(int c, const char *arg, void *userdata),
+                    void *userdata, void (*help)(FILE *f), ResourceType type, ResourceRef *ret);

@@ -34,7 +34,7 @@ static int run(int argc, char *argv[]) {
         };
         ResourceRef ref;
         int sig = SIGKILL;
-        int r = parse_cell_verb_args("kill", argc, argv, options, "s:", signal_option, &sig, help, &ref);
+        int r = parse_verb_args("kill", argc, argv, options, "s:", signal_option, &sig, help, RESOURCE_CELL, &ref);
         if (r != 0)
                 return r == 2 ? 0 : 1;
         /* KillCell(…, flags) has no signal argument: it always sends SIGKILL. Say so rather

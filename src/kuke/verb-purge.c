@@ -17,38 +17,17 @@ static void help(FILE *f) {
 }
 
 static int run(int argc, char *argv[]) {
-        static const struct option options[] = {
-                PARENT_OPTIONS,
-                { "help", no_argument, NULL, 'h' },
-                CONNECT_OPTIONS,
-                {},
-        };
         _cleanup_(client_freep) BusClient *c = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *member = NULL;
-        ParentArgs parents = {};
         const char *item;
         ResourceRef ref;
-        int opt, r;
+        int r;
 
-        optind = 0;
-        while ((opt = getopt_long(argc, argv, "h" CONNECT_SHORTOPTS, options, NULL)) >= 0) {
-                r = connect_option(opt, optarg);
-                if (r < 0)
-                        return 1;
-                if (r > 0 || parent_option(opt, optarg, &parents))
-                        continue;
-                switch (opt) {
-                case 'h':
-                        help(stdout);
-                        return 0;
-                default:
-                        return error("invalid arguments (see 'kuke purge --help')");
-                }
-        }
-        if (parse_resource_args("purge", argc, argv, &parents, true, _RESOURCE_TYPE_INVALID, &ref, NULL) != 0)
-                return 1;
+        r = parse_verb_args("purge", argc, argv, NULL, NULL, NULL, NULL, help, _RESOURCE_TYPE_INVALID, &ref);
+        if (r != 0)
+                return r == 2 ? 0 : 1;
         if (ref.type == RESOURCE_CELL)
                 return error("purging a single cell is not supported yet (kukeond has no PurgeCell): use 'kuke delete cell %s --force', or purge its stack",
                              ref.cell);

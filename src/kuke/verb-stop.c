@@ -15,7 +15,7 @@ static void help(FILE *f) {
 
 static int run(int argc, char *argv[]) {
         ResourceRef ref;
-        int r = parse_cell_verb_args("stop", argc, argv, NULL, NULL, NULL, NULL, help, &ref);
+        int r = parse_verb_args("stop", argc, argv, NULL, NULL, NULL, NULL, help, RESOURCE_CELL, &ref);
         if (r != 0)
                 return r == 2 ? 0 : 1;
         return call_cell_verb("StopCell", &ref, 0, "stopped");
