@@ -105,6 +105,16 @@ static inline const char *strna(const char *s) {
 
 #define STR_IN_SET(s, ...) strv_contains_const((const char *const[]) { __VA_ARGS__, NULL }, (s))
 
+/* Replaces *p with a copy of s (NULL clears it); *p is untouched when the copy fails. */
+static inline int free_and_strdup(char **p, const char *s) {
+        char *c = s ? strdup(s) : NULL;
+        if (s && !c)
+                return -ENOMEM;
+        free(*p);
+        *p = c;
+        return 0;
+}
+
 static inline bool strv_contains_const(const char *const *l, const char *s) {
         for (; l && *l; l++)
                 if (streq(*l, s))

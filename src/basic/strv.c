@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "strv.h"
 
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +69,20 @@ int strv_extend(char ***l, const char *s) {
         if (!d)
                 return -ENOMEM;
         int r = strv_push(l, d);
+        if (r < 0)
+                free(d);
+        return r;
+}
+
+int strv_extendf(char ***l, const char *fmt, ...) {
+        char *d;
+        va_list ap;
+        va_start(ap, fmt);
+        int r = vasprintf(&d, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        r = strv_push(l, d);
         if (r < 0)
                 free(d);
         return r;

@@ -21,5 +21,7 @@ bool strv_equal(char *const *a, char *const *b);
 int strv_extend(char ***l, const char *s);
 /* Append 's' itself, taking ownership only on success. */
 int strv_push(char ***l, char *s);
+/* Append a formatted string. On failure the vector is left untouched. */
+_printf_(2, 3) int strv_extendf(char ***l, const char *fmt, ...);
 
 #define STRV_FOREACH(s, l) for (char *const *s = (l); s && *s; s++)

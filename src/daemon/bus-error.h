@@ -14,6 +14,8 @@
 #define BUS_ERROR_NO_SUCH_STACK "org.kukeon1.Error.NoSuchStack"
 #define BUS_ERROR_NO_SUCH_CELL "org.kukeon1.Error.NoSuchCell"
 #define BUS_ERROR_NO_SUCH_CONTAINER "org.kukeon1.Error.NoSuchContainer"
+#define BUS_ERROR_CELL_NOT_RUNNING "org.kukeon1.Error.CellNotRunning"
+#define BUS_ERROR_ROOT_CONTAINER "org.kukeon1.Error.RootContainer"
 #define BUS_ERROR_NO_SUCH_IMAGE "org.kukeon1.Error.NoSuchImage"
 #define BUS_ERROR_INVALID_IMAGE "org.kukeon1.Error.InvalidImage"
 #define BUS_ERROR_ALREADY_EXISTS "org.kukeon1.Error.AlreadyExists"

@@ -16,6 +16,7 @@
  * kukeond's loop for the duration of a call and, on stop, for up to the grace period. */
 
 #include "cell.h"
+#include "cell-internal.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -154,11 +155,13 @@ static void cell_add(Manager *m, Cell *c) {
         size_t n = manager_buses(m, &buses);
         for (size_t i = 0; i < n; i++)
                 (void) sd_bus_emit_object_added(buses[i], c->path);
+        cell_containers_announce(c, NULL, true);
 }
 
 static void cell_remove(Manager *m, Cell *c) {
         _cleanup_free_ sd_bus **buses = NULL;
         size_t n = manager_buses(m, &buses);
+        cell_containers_announce(c, NULL, false);
         for (size_t i = 0; i < n; i++)
                 (void) sd_bus_emit_object_removed(buses[i], c->path);
         if (c->prev)
@@ -178,16 +181,7 @@ int cell_format(const Cell *c, char **ret) {
         return yaml_format_object(&cell_doc_schema, c->doc, ret);
 }
 
-static int set_str(char **f, const char *v) {
-        char *n = v ? strdup(v) : NULL;
-        if (v && !n)
-                return -ENOMEM;
-        free(*f);
-        *f = n;
-        return 0;
-}
-
-static int cell_save(Cell *c) {
+int cell_save(Cell *c) {
         c->doc->status.lifecycle.updated_at = now_realtime();
         return store_save_cell(c->manager->store, c->realm, c->space, c->stack, c->doc);
 }
@@ -195,8 +189,8 @@ static int cell_save(Cell *c) {
 static void cell_set_state(Cell *c, CellState state, const char *reason, const char *message) {
         Lifecycle *l = &c->doc->status.lifecycle;
         c->doc->status.state = state;
-        (void) set_str(&l->reason, reason);
-        (void) set_str(&l->message, message);
+        (void) free_and_strdup(&l->reason, reason);
+        (void) free_and_strdup(&l->message, message);
         if (state == CELL_STATE_READY) {
                 c->doc->status.ready_observed = true;
                 if (!l->ready_at)
@@ -237,7 +231,7 @@ _printf_(5, 6) static int cell_fail_reason(Cell *c, sd_bus_error *error, const c
 
 /* ---- helpers ---- */
 
-static ContainerdClient *cell_containerd(Manager *m) {
+ContainerdClient *cell_containerd(Manager *m) {
         if (m->cell_containerd)
                 return m->cell_containerd;
         _cleanup_free_ char *address = NULL;
@@ -248,7 +242,7 @@ static ContainerdClient *cell_containerd(Manager *m) {
         return m->cell_containerd;
 }
 
-static const char *cell_namespace(Cell *c) {
+const char *cell_namespace(Cell *c) {
         Resource *r = manager_find(c->manager, KIND_REALM, c->realm, NULL, NULL);
         return r ? ((RealmDoc *) r->doc)->spec.namespace_ : NULL;
 }
@@ -260,12 +254,12 @@ static bool cell_host_network(const Cell *c) {
         return false;
 }
 
-static bool anchor_alive(pid_t pid) {
+bool cell_anchor_alive(pid_t pid) {
         return pid > 0 && kill(pid, 0) == 0;
 }
 
 /* "10s", "500ms", "1m", "3" (seconds) */
-static uint64_t cell_grace_usec(const Cell *c) {
+uint64_t cell_grace_usec(const Cell *c) {
         const char *s = c->doc->spec.stop_grace_period;
         if (isempty(s))
                 return STOP_GRACE_DEFAULT_USEC;
@@ -283,7 +277,7 @@ static uint64_t cell_grace_usec(const Cell *c) {
         return STOP_GRACE_DEFAULT_USEC;
 }
 
-static ContainerStatus *container_status(Cell *c, const char *name) {
+ContainerStatus *cell_container_status(Cell *c, const char *name) {
         CellStatus *st = &c->doc->status;
         for (size_t i = 0; i < st->n_containers; i++)
                 if (streq_ptr(st->containers[i].name, name))
@@ -302,12 +296,7 @@ static ContainerStatus *container_status(Cell *c, const char *name) {
 
 /* ---- step data ---- */
 
-typedef struct CellStep {
-        Cell *cell;
-        CellVerb verb;
-} CellStep;
-
-static Step *add_cell_step(Operation *op, step_call_t call, Cell *c, unsigned group, CellVerb verb) {
+Step *cell_add_step(Operation *op, step_call_t call, Cell *c, unsigned group, CellVerb verb) {
         CellStep *d = new0(CellStep, 1);
         if (!d)
                 return NULL;
@@ -315,8 +304,6 @@ static Step *add_cell_step(Operation *op, step_call_t call, Cell *c, unsigned gr
         d->verb = verb;
         return operation_add_call(op, call, NULL, group, d);
 }
-
-#define CELL_OF(s) (((CellStep *) (s)->data)->cell)
 
 static int step_stop_tasks(Operation *op, Step *s, sd_bus_error *error);
 static int step_cni_del(Operation *op, Step *s, sd_bus_error *error);
@@ -419,7 +406,7 @@ finish:
 static int step_anchor(Operation *op, Step *s, sd_bus_error *error) {
         Cell *c = CELL_OF(s);
         _cleanup_free_ char *msg = NULL;
-        if (anchor_alive(c->anchor))
+        if (cell_anchor_alive(c->anchor))
                 return 0;
         int k = spawn_anchor(c->name, &c->anchor, &msg);
         if (k < 0)
@@ -446,8 +433,8 @@ static void cell_ended(Cell *c, CellState state, const char *reason, const char 
         log_resource_errno(state == CELL_STATE_FAILED ? LOG_WARNING : LOG_INFO, 0, c->realm, c->space, c->stack,
                            c->doc->status.unit, "Cell %s: %s.", c->name, strna(msg));
         c->doc->status.state = state;
-        (void) set_str(&c->doc->status.lifecycle.reason, reason);
-        (void) set_str(&c->doc->status.lifecycle.message, msg);
+        (void) free_and_strdup(&c->doc->status.lifecycle.reason, reason);
+        (void) free_and_strdup(&c->doc->status.lifecycle.message, msg);
         /* an operation holds the run path's lock and saves the cell itself */
         if (!m->running)
                 (void) cell_save(c);
@@ -593,7 +580,7 @@ static int step_scope(Operation *op, Step *s, sd_bus_error *error) {
                 k = unit_name_cgroup_path(c->realm, c->space, c->stack, c->name, &cg);
         if (k < 0)
                 return k;
-        (void) set_str(&c->doc->status.cgroup_path, cg);
+        (void) free_and_strdup(&c->doc->status.cgroup_path, cg);
         snprintf(description, sizeof description, "kukeon cell %s/%s/%s/%s", c->realm, c->space, c->stack, c->name);
         UnitProperty props[16] = {
                 UNIT_PROPERTY_STRING("Description", description),
@@ -712,9 +699,9 @@ static int step_network(Operation *op, Step *s, sd_bus_error *error) {
                 k = cni_result_ipv4(result, &ip, &gw);
                 if (k < 0)
                         return cell_fail(c, error, BUS_ERROR_NETWORK_FAILED, "CNI ADD on %s gave no IPv4 address", netns);
-                (void) set_str(&c->doc->status.network.ip, ip);
+                (void) free_and_strdup(&c->doc->status.network.ip, ip);
                 if (sp)
-                        (void) set_str(&c->doc->status.network.bridge_name, ((SpaceDoc *) sp->doc)->status.bridge_name);
+                        (void) free_and_strdup(&c->doc->status.network.bridge_name, ((SpaceDoc *) sp->doc)->status.bridge_name);
         }
         k = write_etc_files(c);
         if (k < 0)
@@ -837,7 +824,7 @@ static int start_container(Cell *c, ContainerSpec *spec, bool *ret_secret_failed
         k = containerd_container_id_build(c->space, c->stack, c->name, spec->id, &cid);
         if (k < 0)
                 return k;
-        (void) set_str(&spec->containerd_id, cid);
+        (void) free_and_strdup(&spec->containerd_id, cid);
 
         k = cell_image_config(c, cc, ns, spec->image, &ic, ret_msg);
         if (k < 0)
@@ -919,41 +906,51 @@ static int start_container(Cell *c, ContainerSpec *spec, bool *ret_secret_failed
         return 0;
 }
 
+int cell_container_start(Cell *c, ContainerSpec *spec, bool *ret_secret_failed, char **ret_msg) {
+        ContainerStatus *st = cell_container_status(c, spec->id);
+        if (!st)
+                return -ENOMEM;
+        *ret_secret_failed = false;
+        int k = start_container(c, spec, ret_secret_failed, ret_msg);
+        if (k < 0) {
+                st->state = CONTAINER_STATE_FAILED;
+                (void) free_and_strdup(&st->reason, *ret_secret_failed ? "SecretFailed" : "StartFailed");
+                (void) free_and_strdup(&st->message, *ret_msg ?: strerror(-k));
+                return k;
+        }
+        (void) free_and_strdup(&st->id, spec->containerd_id);
+        st->state = CONTAINER_STATE_READY;
+        st->start_time = now_realtime();
+        st->finish_time = 0;
+        st->exit_code = 0;
+        (void) free_and_strdup(&st->exit_signal, NULL);
+        (void) free_and_strdup(&st->reason, NULL);
+        (void) free_and_strdup(&st->message, NULL);
+        return 0;
+}
+
 static int step_containers(Operation *op, Step *s, sd_bus_error *error) {
         Cell *c = CELL_OF(s);
         for (size_t i = 0; i < c->doc->spec.n_containers; i++) {
-                ContainerSpec *spec = &c->doc->spec.containers[i];
                 _cleanup_free_ char *msg = NULL;
-                ContainerStatus *st = container_status(c, spec->id);
-                if (!st)
-                        return -ENOMEM;
-                bool secret_failed = false;
-                int k = start_container(c, spec, &secret_failed, &msg);
+                bool secret_failed;
+                int k = cell_container_start(c, &c->doc->spec.containers[i], &secret_failed, &msg);
+                if (k == -ENOMEM)
+                        return k;
                 if (k < 0) {
-                        st->state = CONTAINER_STATE_FAILED;
-                        (void) set_str(&st->reason, secret_failed ? "SecretFailed" : "StartFailed");
-                        (void) set_str(&st->message, msg ?: strerror(-k));
                         if (secret_failed)
                                 return cell_fail_reason(c, error, SD_BUS_ERROR_FAILED, "SecretFailed", "%s",
                                                         msg ?: strerror(-k));
                         return cell_fail(c, error, k == -ENOENT && msg && strstr(msg, "image") ? BUS_ERROR_NO_SUCH_IMAGE :
                                                    SD_BUS_ERROR_FAILED, "%s", msg ?: strerror(-k));
                 }
-                (void) set_str(&st->id, spec->containerd_id);
-                st->state = CONTAINER_STATE_READY;
-                st->start_time = now_realtime();
-                st->finish_time = 0;
-                st->exit_code = 0;
-                (void) set_str(&st->exit_signal, NULL);
-                (void) set_str(&st->reason, NULL);
-                (void) set_str(&st->message, NULL);
         }
         return 0;
 }
 
 /* The cell follows its containers: once none of them runs, it has ended — Failed when one
  * failed, else Stopped ("Completed"). A cell without containers never ends this way. */
-static void cell_follow_containers(Cell *c) {
+void cell_follow_containers(Cell *c) {
         const ContainerStatus *failed = NULL;
         if (c->doc->spec.n_containers == 0)
                 return;
@@ -993,7 +990,7 @@ static int step_rollback(Operation *op, Step *s, sd_bus_error *error) {
         (void) step_stop_tasks(op, s, error);
         (void) step_cni_del(op, s, error);
         if (!m->systemd) {
-                if (anchor_alive(c->anchor))
+                if (cell_anchor_alive(c->anchor))
                         (void) kill(c->anchor, SIGKILL);
                 c->anchor = 0;
                 return 0;
@@ -1004,7 +1001,7 @@ static int step_rollback(Operation *op, Step *s, sd_bus_error *error) {
         *sc = (ScopeCall) { .op = op, .cell = c, .stop = true, .rollback = true };
         if (systemd_stop_unit(m->systemd, c->doc->status.unit, 0, scope_done, sc) < 0) {
                 free(sc);
-                if (anchor_alive(c->anchor))
+                if (cell_anchor_alive(c->anchor))
                         (void) kill(c->anchor, SIGKILL);
                 c->anchor = 0;
                 return 0;
@@ -1014,12 +1011,12 @@ static int step_rollback(Operation *op, Step *s, sd_bus_error *error) {
 
 static int plan_start(Operation *op, Cell *c, unsigned g) {
         /* in a group of its own, so that it runs when the start's group failed */
-        if (!add_cell_step(op, step_rollback, c, operation_new_group(op), CELL_VERB_KILL))
+        if (!cell_add_step(op, step_rollback, c, operation_new_group(op), CELL_VERB_KILL))
                 return -ENOMEM;
         op->insert_at--; /* the rollback goes after the start's steps */
-        if (!add_cell_step(op, step_pending, c, g, CELL_VERB_START) || !add_cell_step(op, step_anchor, c, g, CELL_VERB_START) ||
-            !add_cell_step(op, step_scope, c, g, CELL_VERB_START) || !add_cell_step(op, step_network, c, g, CELL_VERB_START) ||
-            !add_cell_step(op, step_containers, c, g, CELL_VERB_START) || !add_cell_step(op, step_ready, c, g, CELL_VERB_START))
+        if (!cell_add_step(op, step_pending, c, g, CELL_VERB_START) || !cell_add_step(op, step_anchor, c, g, CELL_VERB_START) ||
+            !cell_add_step(op, step_scope, c, g, CELL_VERB_START) || !cell_add_step(op, step_network, c, g, CELL_VERB_START) ||
+            !cell_add_step(op, step_containers, c, g, CELL_VERB_START) || !cell_add_step(op, step_ready, c, g, CELL_VERB_START))
                 return -ENOMEM;
         return 0;
 }
@@ -1046,6 +1043,41 @@ static int wait_task_stopped(ContainerdClient *cc, const char *ns, const char *i
         }
 }
 
+int cell_container_stop(Cell *c, const char *name, bool kill_now, bool signalled) {
+        ContainerdClient *cc = cell_containerd(c->manager);
+        const char *ns = cell_namespace(c);
+        _cleanup_free_ char *cid = NULL;
+        _cleanup_(containerd_process_freep) ContainerdProcess *p = NULL;
+        if (!cc || !ns)
+                return 0;
+        if (containerd_container_id_build(c->space, c->stack, c->name, name, &cid) < 0)
+                return -ENOMEM;
+        if (!signalled)
+                (void) containerd_task_kill_sync(cc, ns, cid, NULL, kill_now ? SIGKILL : SIGTERM, true);
+        if (wait_task_stopped(cc, ns, cid, kill_now ? 0 : cell_grace_usec(c)) == -ETIMEDOUT) {
+                (void) containerd_task_kill_sync(cc, ns, cid, NULL, SIGKILL, true);
+                (void) wait_task_stopped(cc, ns, cid, KILL_WAIT_USEC);
+        }
+        int k = containerd_task_delete_sync(cc, ns, cid, NULL, &p);
+        (void) oci_secret_unstage(NULL, cid); /* no task, no need for its secrets */
+        ContainerStatus *st = cell_container_status(c, name);
+        if (!st)
+                return -ENOMEM;
+        /* a container that ended on its own before keeps what its exit event said */
+        if (st->state == CONTAINER_STATE_READY ||
+            (k >= 0 && st->state != CONTAINER_STATE_FAILED && st->state != CONTAINER_STATE_STOPPED)) {
+                st->state = CONTAINER_STATE_STOPPED;
+                st->finish_time = now_realtime();
+                if (k >= 0 && p) {
+                        /* a task killed by signal n exits with 128 + n */
+                        st->exit_code = p->exit_status;
+                        if (p->exit_status > 128 && p->exit_status < 128 + 65)
+                                (void) free_and_strdup(&st->exit_signal, sigabbrev_np((int) p->exit_status - 128));
+                }
+        }
+        return 0;
+}
+
 static int step_stop_tasks(Operation *op, Step *s, sd_bus_error *error) {
         Cell *c = CELL_OF(s);
         CellVerb verb = ((CellStep *) s->data)->verb;
@@ -1055,43 +1087,17 @@ static int step_stop_tasks(Operation *op, Step *s, sd_bus_error *error) {
         c->stopping = true;
         if (!cc || !ns)
                 return 0;
-        uint64_t grace = kill_now ? 0 : cell_grace_usec(c);
 
-        /* SIGTERM to all first, so the grace periods run side by side */
+        /* the signal to all first, so the grace periods run side by side */
         for (size_t i = 0; i < c->doc->spec.n_containers; i++) {
                 _cleanup_free_ char *cid = NULL;
                 if (containerd_container_id_build(c->space, c->stack, c->name, c->doc->spec.containers[i].id, &cid) < 0)
                         return -ENOMEM;
                 (void) containerd_task_kill_sync(cc, ns, cid, NULL, kill_now ? SIGKILL : SIGTERM, true);
         }
-        for (size_t i = 0; i < c->doc->spec.n_containers; i++) {
-                const char *name = c->doc->spec.containers[i].id;
-                _cleanup_free_ char *cid = NULL;
-                _cleanup_(containerd_process_freep) ContainerdProcess *p = NULL;
-                if (containerd_container_id_build(c->space, c->stack, c->name, name, &cid) < 0)
+        for (size_t i = 0; i < c->doc->spec.n_containers; i++)
+                if (cell_container_stop(c, c->doc->spec.containers[i].id, kill_now, true) < 0)
                         return -ENOMEM;
-                if (wait_task_stopped(cc, ns, cid, grace) == -ETIMEDOUT) {
-                        (void) containerd_task_kill_sync(cc, ns, cid, NULL, SIGKILL, true);
-                        (void) wait_task_stopped(cc, ns, cid, KILL_WAIT_USEC);
-                }
-                int k = containerd_task_delete_sync(cc, ns, cid, NULL, &p);
-                (void) oci_secret_unstage(NULL, cid); /* no task, no need for its secrets */
-                ContainerStatus *st = container_status(c, name);
-                if (!st)
-                        return -ENOMEM;
-                /* a container that ended on its own before keeps what its exit event said */
-                if (st->state == CONTAINER_STATE_READY ||
-                    (k >= 0 && st->state != CONTAINER_STATE_FAILED && st->state != CONTAINER_STATE_STOPPED)) {
-                        st->state = CONTAINER_STATE_STOPPED;
-                        st->finish_time = now_realtime();
-                        if (k >= 0 && p) {
-                                /* a task killed by signal n exits with 128 + n */
-                                st->exit_code = p->exit_status;
-                                if (p->exit_status > 128 && p->exit_status < 128 + 65)
-                                        (void) set_str(&st->exit_signal, sigabbrev_np((int) p->exit_status - 128));
-                        }
-                }
-        }
         (void) cell_save(c);
         return 0;
 }
@@ -1115,7 +1121,7 @@ static int step_cni_del(Operation *op, Step *s, sd_bus_error *error) {
         if (k < 0)
                 return k;
         _cleanup_free_ char *gone = NULL;
-        if (!anchor_alive(c->anchor)) {
+        if (!cell_anchor_alive(c->anchor)) {
                 /* The namespace went with the anchor (the scope stopped behind our back). DEL
                  * must still run, it frees the IPAM address; cni-exec wants a CNI_NETNS and the
                  * plugins take a path that does not exist as "already gone" (never the old
@@ -1128,7 +1134,9 @@ static int step_cni_del(Operation *op, Step *s, sd_bus_error *error) {
         if (k < 0)
                 log_resource_errno(LOG_WARNING, k, c->realm, c->space, c->stack, c->doc->status.unit,
                                    "Cell %s: CNI DEL: %s (continuing)", c->name, err ?: strerror(-k));
-        (void) set_str(&c->doc->status.network.ip, NULL);
+        else if (op->kind == OPERATION_PURGE && c->doc->status.network.ip)
+                (void) strv_extendf(&op->removed, "address %s", c->doc->status.network.ip);
+        (void) free_and_strdup(&c->doc->status.network.ip, NULL);
         (void) cell_save(c);
         return 0;
 }
@@ -1159,11 +1167,13 @@ static int step_stopped(Operation *op, Step *s, sd_bus_error *error) {
                 cgroup_hierarchies_done(&h);
         }
         /* an anchor that never made it into a scope (start cut short) */
-        if (anchor_alive(c->anchor) && ((CellStep *) s->data)->verb == CELL_VERB_RECOVER)
+        if (cell_anchor_alive(c->anchor) && ((CellStep *) s->data)->verb == CELL_VERB_RECOVER)
                 (void) kill(c->anchor, SIGKILL);
         c->anchor = 0;
         c->stopping = false;
         cell_unwatch_unit(c);
+        if (op->kind == OPERATION_PURGE)
+                (void) strv_extendf(&op->removed, "scope %s", c->doc->status.unit);
         if (((CellStep *) s->data)->verb == CELL_VERB_RECOVER) {
                 /* the start that follows sets the state */
                 (void) cell_save(c);
@@ -1180,36 +1190,59 @@ static int step_stopped(Operation *op, Step *s, sd_bus_error *error) {
 }
 
 static int plan_stop(Operation *op, Cell *c, unsigned g, CellVerb verb) {
-        if (!add_cell_step(op, step_stop_tasks, c, g, verb) || !add_cell_step(op, step_cni_del, c, g, verb) ||
-            !add_cell_step(op, step_stop_scope, c, g, verb) || !add_cell_step(op, step_stopped, c, g, verb))
+        if (!cell_add_step(op, step_stop_tasks, c, g, verb) || !cell_add_step(op, step_cni_del, c, g, verb) ||
+            !cell_add_step(op, step_stop_scope, c, g, verb) || !cell_add_step(op, step_stopped, c, g, verb))
                 return -ENOMEM;
         return 0;
 }
 
 /* ---- delete ---- */
 
+/* The containerd container and the snapshot of one container, with its task if one is left
+ * and its staged secrets; what is gone is added to 'removed' (purge) when given. */
+int cell_container_remove(Cell *c, const char *name, char ***removed, char **ret_msg) {
+        ContainerdClient *cc = cell_containerd(c->manager);
+        const char *ns = cell_namespace(c);
+        _cleanup_free_ char *cid = NULL;
+        int k;
+        if (!cc || !ns)
+                return 0;
+        if (containerd_container_id_build(c->space, c->stack, c->name, name, &cid) < 0)
+                return -ENOMEM;
+        (void) oci_secret_unstage(NULL, cid);
+        k = containerd_task_delete_sync(cc, ns, cid, NULL, NULL);
+        if (k >= 0 && removed)
+                (void) strv_extendf(removed, "task %s", cid);
+        k = containerd_container_delete_sync(cc, ns, cid);
+        if (k < 0 && k != -ENOENT)
+                return (void) asprintf(ret_msg, "cannot delete containerd container %s: %s", cid,
+                                       containerd_client_last_error(cc) ?: strerror(-k)), k;
+        if (k >= 0 && removed)
+                (void) strv_extendf(removed, "container %s", cid);
+        k = containerd_snapshot_remove_sync(cc, ns, NULL, cid);
+        if (k < 0 && k != -ENOENT)
+                return (void) asprintf(ret_msg, "cannot remove snapshot %s: %s", cid,
+                                       containerd_client_last_error(cc) ?: strerror(-k)), k;
+        if (k >= 0 && removed)
+                (void) strv_extendf(removed, "snapshot %s", cid);
+        return 0;
+}
+
 static int step_remove(Operation *op, Step *s, sd_bus_error *error) {
         Cell *c = CELL_OF(s);
         Manager *m = op->manager;
-        ContainerdClient *cc = cell_containerd(m);
-        const char *ns = cell_namespace(c);
+        bool purge = op->kind == OPERATION_PURGE;
         int k;
 
-        for (size_t i = 0; cc && ns && i < c->doc->spec.n_containers; i++) {
-                _cleanup_free_ char *cid = NULL;
-                if (containerd_container_id_build(c->space, c->stack, c->name, c->doc->spec.containers[i].id, &cid) < 0)
-                        return -ENOMEM;
-                (void) oci_secret_unstage(NULL, cid);
-                k = containerd_container_delete_sync(cc, ns, cid);
-                if (k < 0 && k != -ENOENT)
-                        return cell_fail_reason(c, error, SD_BUS_ERROR_FAILED, "DeleteFailed",
-                                                "cannot delete containerd container %s: %s", cid,
-                                                containerd_client_last_error(cc) ?: strerror(-k));
-                k = containerd_snapshot_remove_sync(cc, ns, NULL, cid);
-                if (k < 0 && k != -ENOENT)
-                        return cell_fail_reason(c, error, SD_BUS_ERROR_FAILED, "DeleteFailed",
-                                                "cannot remove snapshot %s: %s", cid,
-                                                containerd_client_last_error(cc) ?: strerror(-k));
+        for (size_t i = 0; i < c->doc->spec.n_containers; i++) {
+                _cleanup_free_ char *msg = NULL;
+                k = cell_container_remove(c, c->doc->spec.containers[i].id, purge ? &op->removed : NULL, &msg);
+                if (k == -ENOMEM)
+                        return k;
+                if (k < 0 && !purge)
+                        return cell_fail_reason(c, error, SD_BUS_ERROR_FAILED, "DeleteFailed", "%s", msg);
+                if (k < 0)
+                        (void) strv_extend(&op->warnings, msg);
         }
         /* the run directory: <dir>/cells/R/S/T/C */
         _cleanup_free_ char *parent = strdup(c->run_dir);
@@ -1226,6 +1259,9 @@ static int step_remove(Operation *op, Step *s, sd_bus_error *error) {
         if (k < 0 && k != -ENOENT)
                 return cell_fail_reason(c, error, SD_BUS_ERROR_FAILED, "DeleteFailed",
                                         "cannot remove cell %s from the run path: %s", c->name, strerror(-k));
+        if (k >= 0 && purge)
+                (void) strv_extendf(&op->removed, "file %s/%s/%s/%s/%s", store_run_path(m->store), c->realm, c->space,
+                                    c->stack, c->name);
         log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit, "Cell %s removed.", c->name);
         cell_remove(m, c);
         return 0;
@@ -1233,10 +1269,20 @@ static int step_remove(Operation *op, Step *s, sd_bus_error *error) {
 
 /* Apply of a changed cell, once it is stopped: the new spec in, with the status we have; the
  * containers (and snapshots, statuses) the new spec no longer has out. */
+void cell_container_status_drop(Cell *c, const char *name) {
+        CellStatus *st = &c->doc->status;
+        for (size_t j = 0; j < st->n_containers; j++)
+                if (streq_ptr(st->containers[j].name, name)) {
+                        schema_done(&container_status_schema, &st->containers[j]);
+                        memmove(st->containers + j, st->containers + j + 1,
+                                (st->n_containers - j - 1) * sizeof(ContainerStatus));
+                        st->n_containers--;
+                        return;
+                }
+}
+
 static int step_swap(Operation *op, Step *s, sd_bus_error *error) {
         Cell *c = CELL_OF(s);
-        ContainerdClient *cc = cell_containerd(op->manager);
-        const char *ns = cell_namespace(c);
         CellDoc *doc = TAKE_PTR(c->next_doc);
         if (!doc)
                 return 0;
@@ -1245,37 +1291,112 @@ static int step_swap(Operation *op, Step *s, sd_bus_error *error) {
                 bool kept = false;
                 for (size_t j = 0; j < doc->spec.n_containers; j++)
                         kept = kept || streq_ptr(doc->spec.containers[j].id, id);
-                if (kept || !cc || !ns)
+                if (kept)
                         continue;
-                _cleanup_free_ char *cid = NULL;
-                if (containerd_container_id_build(c->space, c->stack, c->name, id, &cid) < 0) {
+                cell_containers_announce(c, id, false);
+                _cleanup_free_ char *msg = NULL;
+                if (cell_container_remove(c, id, NULL, &msg) == -ENOMEM) {
                         schema_free(&cell_doc_schema, doc);
                         return -ENOMEM;
                 }
-                (void) containerd_task_delete_sync(cc, ns, cid, NULL, NULL);
-                (void) oci_secret_unstage(NULL, cid);
-                (void) containerd_container_delete_sync(cc, ns, cid);
-                (void) containerd_snapshot_remove_sync(cc, ns, NULL, cid);
-                CellStatus *st = &c->doc->status;
-                for (size_t j = 0; j < st->n_containers; j++)
-                        if (streq_ptr(st->containers[j].name, id)) {
-                                schema_done(&container_status_schema, &st->containers[j]);
-                                memmove(st->containers + j, st->containers + j + 1,
-                                        (st->n_containers - j - 1) * sizeof(ContainerStatus));
-                                st->n_containers--;
-                                break;
-                        }
+                cell_container_status_drop(c, id);
         }
         CellStatus keep = c->doc->status;
         c->doc->status = (CellStatus) {};
-        schema_free(&cell_doc_schema, c->doc);
         CellStatus fresh = doc->status;
         doc->status = keep;
         CellDoc t = { .status = fresh };
         schema_done(&cell_doc_schema, &t);
+        CellDoc *old = c->doc;
         c->doc = doc;
+        for (size_t i = 0; i < doc->spec.n_containers; i++) {
+                bool known = false;
+                for (size_t j = 0; j < old->spec.n_containers; j++)
+                        known = known || streq_ptr(old->spec.containers[j].id, doc->spec.containers[i].id);
+                if (!known)
+                        cell_containers_announce(c, doc->spec.containers[i].id, true);
+        }
+        schema_free(&cell_doc_schema, old);
         (void) cell_save(c);
         return 0;
+}
+
+/* Apply of a running cell whose change is in its non-root containers only: those that changed
+ * or went are stopped and removed, the new spec taken, those that changed or came started.
+ * The anchor, the address, the root container and the unchanged ones run on. */
+static int step_update_in_place(Operation *op, Step *s, sd_bus_error *error) {
+        Cell *c = CELL_OF(s);
+        CellDoc *want = c->next_doc;
+        _cleanup_strv_free_ char **start = NULL;
+        int k;
+
+        if (!want)
+                return 0;
+        for (size_t i = 0; i < c->doc->spec.n_containers; i++) {
+                const ContainerSpec *old = &c->doc->spec.containers[i], *n = NULL;
+                for (size_t j = 0; j < want->spec.n_containers && !n; j++)
+                        if (streq_ptr(want->spec.containers[j].id, old->id))
+                                n = &want->spec.containers[j];
+                if (n && schema_equal(&container_spec_schema, n, old))
+                        continue;
+                (void) cell_container_stop(c, old->id, false, false);
+                if (n) { /* a new rootfs too: the image may have changed */
+                        _cleanup_free_ char *msg = NULL;
+                        if (cell_container_remove(c, old->id, NULL, &msg) == -ENOMEM)
+                                return -ENOMEM;
+                }
+        }
+        for (size_t j = 0; j < want->spec.n_containers; j++) {
+                const ContainerSpec *n = &want->spec.containers[j], *old = NULL;
+                for (size_t i = 0; i < c->doc->spec.n_containers && !old; i++)
+                        if (streq_ptr(c->doc->spec.containers[i].id, n->id))
+                                old = &c->doc->spec.containers[i];
+                if ((!old || !schema_equal(&container_spec_schema, n, old)) && strv_extend(&start, n->id) < 0)
+                        return -ENOMEM;
+        }
+        k = step_swap(op, s, error); /* the ones that went leave containerd and the status */
+        if (k < 0)
+                return k;
+        STRV_FOREACH(id, start) {
+                _cleanup_free_ char *msg = NULL;
+                bool secret_failed;
+                k = cell_container_start(c, (ContainerSpec *) cell_container_spec(c, *id), &secret_failed, &msg);
+                if (k == -ENOMEM)
+                        return k;
+                if (k < 0) {
+                        (void) cell_save(c);
+                        cell_changed(c);
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "%s", msg ?: strerror(-k));
+                }
+        }
+        (void) cell_save(c);
+        cell_changed(c);
+        log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit,
+                           "Cell %s: %zu container(s) replaced in place.", c->name, strv_length(start));
+        return 0;
+}
+
+/* Whether a change from 'old' to 'want' (both prepared) can be made without restarting the
+ * cell: the same cell-level spec, the same root container, and no change of host network. */
+static bool cell_change_in_place(const CellDoc *old, const CellDoc *want) {
+        CellSpec a = old->spec, b = want->spec;
+        const ContainerSpec *ra = NULL, *rb = NULL;
+        bool host_a = false, host_b = false;
+        a.containers = b.containers = NULL;
+        a.n_containers = b.n_containers = 0;
+        if (!schema_equal(&cell_spec_schema, &a, &b))
+                return false;
+        for (size_t i = 0; i < old->spec.n_containers; i++) {
+                if (old->spec.containers[i].root)
+                        ra = &old->spec.containers[i];
+                host_a = host_a || old->spec.containers[i].host_network;
+        }
+        for (size_t i = 0; i < want->spec.n_containers; i++) {
+                if (want->spec.containers[i].root)
+                        rb = &want->spec.containers[i];
+                host_b = host_b || want->spec.containers[i].host_network;
+        }
+        return ra && rb && host_a == host_b && schema_equal(&container_spec_schema, ra, rb);
 }
 
 /* ---- documents ---- */
@@ -1290,9 +1411,9 @@ static int cell_prepare(Manager *m, CellDoc *d, const char *realm, const char *s
         CellDoc t = { .status = old };
         schema_done(&cell_doc_schema, &t);
 
-        if (set_str(&d->api_version, API_VERSION_V1BETA1) < 0 || set_str(&d->kind, "Cell") < 0 ||
-            set_str(&d->spec.id, d->metadata.name) < 0 || set_str(&d->spec.realm_id, realm) < 0 ||
-            set_str(&d->spec.space_id, space) < 0 || set_str(&d->spec.stack_id, stack) < 0)
+        if (free_and_strdup(&d->api_version, API_VERSION_V1BETA1) < 0 || free_and_strdup(&d->kind, "Cell") < 0 ||
+            free_and_strdup(&d->spec.id, d->metadata.name) < 0 || free_and_strdup(&d->spec.realm_id, realm) < 0 ||
+            free_and_strdup(&d->spec.space_id, space) < 0 || free_and_strdup(&d->spec.stack_id, stack) < 0)
                 return -ENOMEM;
         bool have_root = false;
         for (size_t i = 0; i < d->spec.n_containers; i++)
@@ -1301,13 +1422,13 @@ static int cell_prepare(Manager *m, CellDoc *d, const char *realm, const char *s
                 ContainerSpec *cs = &d->spec.containers[i];
                 if (!have_root && i == 0)
                         cs->root = true;
-                if (cs->root && set_str(&d->spec.root_container_id, cs->id) < 0)
+                if (cs->root && free_and_strdup(&d->spec.root_container_id, cs->id) < 0)
                         return -ENOMEM;
                 _cleanup_free_ char *cid = NULL;
                 if (containerd_container_id_build(space, stack, d->metadata.name, cs->id, &cid) < 0 ||
-                    set_str(&cs->containerd_id, cid) < 0 || set_str(&cs->realm_id, realm) < 0 ||
-                    set_str(&cs->space_id, space) < 0 || set_str(&cs->stack_id, stack) < 0 ||
-                    set_str(&cs->cell_id, d->metadata.name) < 0)
+                    free_and_strdup(&cs->containerd_id, cid) < 0 || free_and_strdup(&cs->realm_id, realm) < 0 ||
+                    free_and_strdup(&cs->space_id, space) < 0 || free_and_strdup(&cs->stack_id, stack) < 0 ||
+                    free_and_strdup(&cs->cell_id, d->metadata.name) < 0)
                         return -ENOMEM;
         }
         k = unit_name_build(realm, space, stack, d->metadata.name, &unit);
@@ -1364,7 +1485,7 @@ static bool cell_auto_delete_due(const Cell *c, bool stopping) {
 }
 
 static bool cell_running(const Cell *c) {
-        return c->doc->status.state == CELL_STATE_READY || anchor_alive(c->anchor);
+        return c->doc->status.state == CELL_STATE_READY || cell_anchor_alive(c->anchor);
 }
 
 int cell_apply_document(Operation *op, Document *d, unsigned g, sd_bus_error *error) {
@@ -1402,17 +1523,66 @@ int cell_apply_document(Operation *op, Document *d, unsigned g, sd_bus_error *er
         if (dry)
                 return operation_set_outcome(op, g, "configured", "", c->path);
 
-        /* a new spec: stop what runs (with the old spec), take the new spec and remove the
-         * containers it no longer has, start again */
         (void) operation_set_outcome(op, g, "configured", "", c->path);
+        if (c->doc->status.state == CELL_STATE_READY && cell_anchor_alive(c->anchor) && cell_change_in_place(c->doc, in)) {
+                schema_free(&cell_doc_schema, c->next_doc);
+                c->next_doc = TAKE_PTR(d->object);
+                log_resource_errno(LOG_INFO, 0, realm, space, stack, c->doc->status.unit,
+                                   "Configuring cell %s in place (its non-root containers changed).", c->name);
+                return cell_add_step(op, step_update_in_place, c, g, CELL_VERB_START) ? 0 : -ENOMEM;
+        }
+
+        /* a change of the cell itself or of its root container: stop what runs (with the old
+         * spec), take the new spec and remove the containers it no longer has, start again */
         if (cell_running(c) && plan_stop(op, c, g, CELL_VERB_STOP) < 0)
                 return -ENOMEM;
         schema_free(&cell_doc_schema, c->next_doc);
         c->next_doc = TAKE_PTR(d->object);
-        if (!add_cell_step(op, step_swap, c, g, CELL_VERB_START))
+        if (!cell_add_step(op, step_swap, c, g, CELL_VERB_START))
                 return -ENOMEM;
         log_resource_errno(LOG_INFO, 0, realm, space, stack, c->doc->status.unit, "Configuring cell %s.", c->name);
         return plan_start(op, c, g);
+}
+
+/* Purge of a cell the run path does not hold (anymore): its containers in the realm's
+ * namespace (found by their labels), their tasks and snapshots, and its scope. */
+static int plan_purge_leftovers(Operation *op, unsigned g) {
+        Manager *m = op->manager;
+        Resource *realm = manager_find(m, KIND_REALM, op->realm, NULL, NULL);
+        ContainerdClient *cc = cell_containerd(m);
+        _cleanup_free_ char *unit = NULL, *filter = NULL;
+        int k;
+
+        if (realm && cc) {
+                const char *ns = ((RealmDoc *) realm->doc)->spec.namespace_;
+                _cleanup_(containerd_container_array_freep) ContainerdContainer **l = NULL;
+                if (asprintf(&filter, "labels.\"kukeon.io/space\"==%s,labels.\"kukeon.io/stack\"==%s,"
+                             "labels.\"kukeon.io/cell\"==%s", op->space, op->stack, op->cell) < 0)
+                        return -ENOMEM;
+                k = containerd_container_list_sync(cc, ns, (char *[]) { filter, NULL }, &l);
+                for (size_t i = 0; k >= 0 && l && l[i]; i++) {
+                        const char *id = l[i]->id;
+                        (void) containerd_task_kill_sync(cc, ns, id, NULL, SIGKILL, true);
+                        (void) wait_task_stopped(cc, ns, id, KILL_WAIT_USEC);
+                        (void) oci_secret_unstage(NULL, id);
+                        if (containerd_task_delete_sync(cc, ns, id, NULL, NULL) >= 0)
+                                (void) strv_extendf(&op->removed, "task %s", id);
+                        if (containerd_container_delete_sync(cc, ns, id) >= 0)
+                                (void) strv_extendf(&op->removed, "container %s", id);
+                        if (containerd_snapshot_remove_sync(cc, ns, NULL, id) >= 0)
+                                (void) strv_extendf(&op->removed, "snapshot %s", id);
+                }
+        }
+        k = unit_name_build(op->realm, op->space, op->stack, op->cell, &unit);
+        if (k < 0)
+                return k;
+        if (m->systemd) {
+                Step *s = operation_add_unit_step(op, STEP_UNIT_STOP, NULL, unit, g);
+                if (!s || asprintf(&s->removed, "scope %s", unit) < 0)
+                        return -ENOMEM;
+                s->best_effort = true;
+        }
+        return 0;
 }
 
 int cell_plan_verb(Operation *op) {
@@ -1441,6 +1611,8 @@ int cell_plan_verb(Operation *op) {
                 op->result_path = strdup(c->path);
                 return plan_start(op, c, g) < 0 ? operation_fail(op, SD_BUS_ERROR_NO_MEMORY, "out of memory") : 0;
         }
+        if (!c && verb == CELL_VERB_PURGE)
+                return op->flags & FLAG_DRY_RUN ? 0 : plan_purge_leftovers(op, g);
         if (!c)
                 return operation_fail(op, BUS_ERROR_NO_SUCH_CELL, "cell \"%s\" does not exist in stack %s/%s/%s", op->cell,
                                       op->realm, op->space, op->stack);
@@ -1449,7 +1621,7 @@ int cell_plan_verb(Operation *op) {
         int k = 0;
         switch (verb) {
         case CELL_VERB_START:
-                if (c->doc->status.state == CELL_STATE_READY && anchor_alive(c->anchor))
+                if (c->doc->status.state == CELL_STATE_READY && cell_anchor_alive(c->anchor))
                         return 0;
                 k = plan_start(op, c, g);
                 break;
@@ -1464,14 +1636,23 @@ int cell_plan_verb(Operation *op) {
                 if (k >= 0 && cell_auto_delete_due(c, true)) {
                         log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit,
                                            "Cell %s has autoDelete: deleting it.", c->name);
-                        if (!add_cell_step(op, step_remove, c, g, CELL_VERB_DELETE))
+                        if (!cell_add_step(op, step_remove, c, g, CELL_VERB_DELETE))
                                 k = -ENOMEM;
                 }
                 break;
         case CELL_VERB_DELETE:
                 k = plan_stop(op, c, g, (op->flags & FLAG_FORCE) ? CELL_VERB_KILL : CELL_VERB_STOP);
-                if (k >= 0 && !add_cell_step(op, step_remove, c, g, verb))
+                if (k >= 0 && !cell_add_step(op, step_remove, c, g, verb))
                         k = -ENOMEM;
+                break;
+        case CELL_VERB_PURGE:
+                op->found = true;
+                k = plan_stop(op, c, g, CELL_VERB_KILL);
+                if (k >= 0 && !cell_add_step(op, step_remove, c, g, verb))
+                        k = -ENOMEM;
+                /* best effort: every step runs, whatever the one before it did */
+                for (size_t i = 0; k >= 0 && i < op->n_steps; i++)
+                        op->steps[i].best_effort = true;
                 break;
         default:
                 return operation_fail(op, SD_BUS_ERROR_INVALID_ARGS, "unknown cell verb");
@@ -1487,7 +1668,7 @@ int cell_plan_delete_stack(Operation *op, const char *realm, const char *space, 
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++)
                 if (plan_stop(op, cells[i], group, kill ? CELL_VERB_KILL : CELL_VERB_STOP) < 0 ||
-                    !add_cell_step(op, step_remove, cells[i], group, CELL_VERB_DELETE))
+                    !cell_add_step(op, step_remove, cells[i], group, CELL_VERB_DELETE))
                         return -ENOMEM;
         return 0;
 }
@@ -1501,19 +1682,19 @@ static void container_exited(Cell *c, ContainerStatus *st, uint32_t status, uint
         const char *sig = status > 128 && status < 128 + 65 ? sigabbrev_np((int) status - 128) : NULL;
         st->exit_code = status;
         st->finish_time = exited_usec ?: now_realtime();
-        (void) set_str(&st->exit_signal, sig);
+        (void) free_and_strdup(&st->exit_signal, sig);
         if (status == 0 || c->stopping) {
                 st->state = CONTAINER_STATE_STOPPED;
-                (void) set_str(&st->reason, NULL);
-                (void) set_str(&st->message, NULL);
+                (void) free_and_strdup(&st->reason, NULL);
+                (void) free_and_strdup(&st->message, NULL);
                 return;
         }
         _cleanup_free_ char *msg = NULL;
         if ((sig ? asprintf(&msg, "killed by signal %s", sig) : asprintf(&msg, "exited with status %u", status)) < 0)
                 msg = NULL;
         st->state = CONTAINER_STATE_FAILED;
-        (void) set_str(&st->reason, sig ? "Signaled" : "Error");
-        (void) set_str(&st->message, msg);
+        (void) free_and_strdup(&st->reason, sig ? "Signaled" : "Error");
+        (void) free_and_strdup(&st->message, msg);
 }
 
 static int on_task_event(ContainerdClient *cc, const ContainerdEvent *e, void *userdata) {
@@ -1529,7 +1710,7 @@ static int on_task_event(ContainerdClient *cc, const ContainerdEvent *e, void *u
                 if (!streq(c->space, space) || !streq(c->stack, stack) || !streq(c->name, cell) ||
                     !streq_ptr(cell_namespace(c), e->namespace_))
                         continue;
-                ContainerStatus *st = container_status(c, container);
+                ContainerStatus *st = cell_container_status(c, container);
                 if (!st || st->state != CONTAINER_STATE_READY)
                         return 0;
                 cell_check_scope(c);
@@ -1609,7 +1790,7 @@ int cell_load_all(Manager *m) {
                         c->anchor = find_anchor(doc->status.cgroup_path);
                         c->seen = true;
                         cell_add(m, c);
-                        if (anchor_alive(c->anchor))
+                        if (cell_anchor_alive(c->anchor))
                                 cell_watch_unit(c); /* adopted */
                 }
         }
@@ -1703,7 +1884,7 @@ static int plan_reconcile_cell(Operation *op, Cell *c, bool start_pass) {
                 return 0;
         /* the anchor found in the anchor leaf (at start), and still the one there: a PID that
          * was reused by another process does not count */
-        anchor_ok = anchor_alive(c->anchor) && find_anchor(c->doc->status.cgroup_path) == c->anchor;
+        anchor_ok = cell_anchor_alive(c->anchor) && find_anchor(c->doc->status.cgroup_path) == c->anchor;
 
         switch (state) {
         case CELL_STATE_PENDING:
@@ -1756,7 +1937,7 @@ static int plan_reconcile_cell(Operation *op, Cell *c, bool start_pass) {
                 if (auto_delete) {
                         log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit,
                                            "Cell %s has autoDelete and has stopped: deleting it.", c->name);
-                        if (!add_cell_step(op, step_remove, c, g, CELL_VERB_DELETE))
+                        if (!cell_add_step(op, step_remove, c, g, CELL_VERB_DELETE))
                                 return -ENOMEM;
                 }
                 return 0;

@@ -40,6 +40,7 @@ typedef enum CellVerb {
         CELL_VERB_STOP,
         CELL_VERB_KILL,
         CELL_VERB_DELETE,
+        CELL_VERB_PURGE,     /* as DELETE with FORCE, best effort, reports what it removed */
         CELL_VERB_REAP,      /* internal: the scope stopped behind our back; take the rest down */
         CELL_VERB_RECOVER,   /* internal: clear what a broken start left (any address too), then start again */
         CELL_VERB_ADOPT,     /* internal: the start pass of cell_reconcile_start() */
@@ -91,6 +92,22 @@ void cell_changed(Cell *c);
 int cell_method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int cell_method_get(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int cell_method_verb(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+/* Emits PropertiesChanged of every container of the cell (container-dbus.c), and
+ * InterfacesAdded/Removed of one container or (name NULL) all of them. */
+void cell_containers_changed(Cell *c);
+void cell_containers_announce(Cell *c, const char *name, bool added);
+
+/* Containers (container.c): the plan of a Manager/Container verb; op->container names it,
+ * the verb is in op->flags' upper bits as for cells. */
+int container_plan_verb(Operation *op);
+const ContainerSpec *cell_container_spec(const Cell *c, const char *name);
+int container_format(const Cell *c, const ContainerSpec *spec, char **ret);
+const char *container_state_string(const Cell *c, const char *name);
+
+/* The D-Bus side of containers (container-dbus.c). */
+int container_method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int container_method_get(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int container_method_verb(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 
 #define CELL_MANAGER_METHODS                                                                                          \
         SD_BUS_METHOD_WITH_ARGS("ListCells", SD_BUS_ARGS("s", realm, "s", space, "s", stack),                          \
@@ -106,4 +123,25 @@ int cell_method_verb(sd_bus_message *msg, void *userdata, sd_bus_error *error);
         SD_BUS_METHOD_WITH_ARGS("KillCell", SD_BUS_ARGS("s", realm, "s", space, "s", stack, "s", cell, "t", flags),   \
                                 SD_BUS_NO_RESULT, cell_method_verb, SD_BUS_VTABLE_UNPRIVILEGED),                       \
         SD_BUS_METHOD_WITH_ARGS("DeleteCell", SD_BUS_ARGS("s", realm, "s", space, "s", stack, "s", cell, "t", flags), \
-                                SD_BUS_NO_RESULT, cell_method_verb, SD_BUS_VTABLE_UNPRIVILEGED)
+                                SD_BUS_NO_RESULT, cell_method_verb, SD_BUS_VTABLE_UNPRIVILEGED),                       \
+        SD_BUS_METHOD_WITH_ARGS("PurgeCell", SD_BUS_ARGS("s", realm, "s", space, "s", stack, "s", cell, "t", flags),  \
+                                SD_BUS_RESULT("as", removed), cell_method_verb, SD_BUS_VTABLE_UNPRIVILEGED),           \
+        CONTAINER_MANAGER_METHODS
+
+#define CONTAINER_ARGS(...) SD_BUS_ARGS("s", realm, "s", space, "s", stack, "s", cell, "s", container, ##__VA_ARGS__)
+#define CONTAINER_MANAGER_METHODS                                                                                     \
+        SD_BUS_METHOD_WITH_ARGS("ListContainers", SD_BUS_ARGS("s", realm, "s", space, "s", stack, "s", cell),          \
+                                SD_BUS_RESULT("a(sssbo)", containers), container_method_list,                          \
+                                SD_BUS_VTABLE_UNPRIVILEGED),                                                           \
+        SD_BUS_METHOD_WITH_ARGS("GetContainer", CONTAINER_ARGS(), SD_BUS_RESULT("s", manifest), container_method_get,  \
+                                SD_BUS_VTABLE_UNPRIVILEGED),                                                           \
+        SD_BUS_METHOD_WITH_ARGS("StartContainer", CONTAINER_ARGS("t", flags), SD_BUS_NO_RESULT, container_method_verb, \
+                                SD_BUS_VTABLE_UNPRIVILEGED),                                                           \
+        SD_BUS_METHOD_WITH_ARGS("StopContainer", CONTAINER_ARGS("t", flags), SD_BUS_NO_RESULT, container_method_verb,  \
+                                SD_BUS_VTABLE_UNPRIVILEGED),                                                           \
+        SD_BUS_METHOD_WITH_ARGS("KillContainer", CONTAINER_ARGS("t", flags), SD_BUS_NO_RESULT, container_method_verb,  \
+                                SD_BUS_VTABLE_UNPRIVILEGED),                                                           \
+        SD_BUS_METHOD_WITH_ARGS("DeleteContainer", CONTAINER_ARGS("t", flags), SD_BUS_NO_RESULT,                       \
+                                container_method_verb, SD_BUS_VTABLE_UNPRIVILEGED),                                    \
+        SD_BUS_METHOD_WITH_ARGS("PurgeContainer", CONTAINER_ARGS("t", flags), SD_BUS_RESULT("as", removed),            \
+                                container_method_verb, SD_BUS_VTABLE_UNPRIVILEGED)

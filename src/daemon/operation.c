@@ -66,6 +66,7 @@ Operation *operation_free(Operation *op) {
         free(op->space);
         free(op->stack);
         free(op->cell);
+        free(op->container);
         free(op->manifest);
         document_list_free(op->documents);
         free(op->result_path);
@@ -443,10 +444,12 @@ static void operation_reply(Operation *op) {
         if (op->kind == OPERATION_PURGE && !sd_bus_error_is_set(&op->error) && !op->found && strv_length(op->removed) == 0)
                 (void) operation_fail(op,
                                       op->target_kind == KIND_REALM ? BUS_ERROR_NO_SUCH_REALM :
-                                      op->target_kind == KIND_SPACE ? BUS_ERROR_NO_SUCH_SPACE : BUS_ERROR_NO_SUCH_STACK,
+                                      op->target_kind == KIND_SPACE ? BUS_ERROR_NO_SUCH_SPACE :
+                                      op->target_kind == KIND_STACK ? BUS_ERROR_NO_SUCH_STACK :
+                                      op->target_kind == KIND_CELL ? BUS_ERROR_NO_SUCH_CELL : BUS_ERROR_NO_SUCH_CONTAINER,
                                       "%s \"%s\" does not exist and left nothing to purge",
                                       kind_to_string(op->target_kind),
-                                      op->stack ?: op->space ?: strna(op->realm));
+                                      op->container ?: op->cell ?: op->stack ?: op->space ?: strna(op->realm));
 
         if (sd_bus_error_is_set(&op->error)) {
                 r = sd_bus_reply_method_error(op->request, &op->error);

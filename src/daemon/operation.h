@@ -89,6 +89,7 @@ struct Operation {
         Kind target_kind;
         char *realm, *space, *stack;
         char *cell;               /* cell verbs (cell.c) */
+        char *container;          /* container verbs (container.c) */
         char *manifest;           /* Apply */
         DocumentList *documents;  /* Apply: the parsed and checked manifest */
 

@@ -106,15 +106,6 @@ finish:
         return r;
 }
 
-static int set_str(char **f, const char *v) {
-        char *c = v ? strdup(v) : NULL;
-        if (v && !c)
-                return -ENOMEM;
-        free(*f);
-        *f = c;
-        return 0;
-}
-
 /* Fills what the daemon owns in a new document: kind, apiVersion, ids, the realm's
  * namespace, the unit name; and a fresh status. */
 static int doc_prepare(Manager *m, Kind k, void *doc, const char *realm, const char *space) {
@@ -124,7 +115,7 @@ static int doc_prepare(Manager *m, Kind k, void *doc, const char *realm, const c
         int r;
 
         doc_clear_status(k, doc);
-        if (set_str(&h->api_version, API_VERSION_V1BETA1) < 0 || set_str(&h->kind, kind_to_string(k)) < 0)
+        if (free_and_strdup(&h->api_version, API_VERSION_V1BETA1) < 0 || free_and_strdup(&h->kind, kind_to_string(k)) < 0)
                 return -ENOMEM;
         switch (k) {
         case KIND_REALM: {
@@ -138,30 +129,30 @@ static int doc_prepare(Manager *m, Kind k, void *doc, const char *realm, const c
                 }
                 r = unit_name_build(name, NULL, NULL, NULL, &unit);
                 if (r >= 0)
-                        r = set_str(&d->status.unit, unit);
+                        r = free_and_strdup(&d->status.unit, unit);
                 d->status.state = REALM_STATE_CREATING;
                 d->status.lifecycle.created_at = d->status.lifecycle.updated_at = now_realtime();
                 return r;
         }
         case KIND_SPACE: {
                 SpaceDoc *d = doc;
-                if (set_str(&d->spec.realm_id, realm) < 0)
+                if (free_and_strdup(&d->spec.realm_id, realm) < 0)
                         return -ENOMEM;
                 r = unit_name_build(realm, name, NULL, NULL, &unit);
                 if (r >= 0)
-                        r = set_str(&d->status.unit, unit);
+                        r = free_and_strdup(&d->status.unit, unit);
                 d->status.state = SPACE_STATE_PENDING;
                 d->status.lifecycle.created_at = d->status.lifecycle.updated_at = now_realtime();
                 return r;
         }
         default: {
                 StackDoc *d = doc;
-                if (set_str(&d->spec.id, name) < 0 || set_str(&d->spec.realm_id, realm) < 0 ||
-                    set_str(&d->spec.space_id, space) < 0)
+                if (free_and_strdup(&d->spec.id, name) < 0 || free_and_strdup(&d->spec.realm_id, realm) < 0 ||
+                    free_and_strdup(&d->spec.space_id, space) < 0)
                         return -ENOMEM;
                 r = unit_name_build(realm, space, name, NULL, &unit);
                 if (r >= 0)
-                        r = set_str(&d->status.unit, unit);
+                        r = free_and_strdup(&d->status.unit, unit);
                 d->status.state = SPACE_STATE_PENDING;
                 d->status.lifecycle.created_at = d->status.lifecycle.updated_at = now_realtime();
                 return r;
@@ -471,7 +462,7 @@ static int call_space_network(Operation *op, Step *s, sd_bus_error *error) {
                                                  "cannot allocate a subnet: the recorded subnets are not valid: %s",
                                                  strerror(-k));
                 char buf[SUBNET_STRING_MAX];
-                if (set_str(&d->status.subnet, subnet_format(index, buf)) < 0)
+                if (free_and_strdup(&d->status.subnet, subnet_format(index, buf)) < 0)
                         return -ENOMEM;
         }
         k = bridge_name_build(r->realm, r->space, &bridge);
@@ -1118,8 +1109,8 @@ static int call_apply_document(Operation *op, Step *s, sd_bus_error *error) {
         doc_move_status(d->kind, doc, r->doc);
         schema_free(resource_schema(r), r->doc);
         r->doc = doc;
-        (void) set_str(&((DocHeader *) doc)->api_version, API_VERSION_V1BETA1);
-        (void) set_str(&((DocHeader *) doc)->kind, kind_to_string(d->kind));
+        (void) free_and_strdup(&((DocHeader *) doc)->api_version, API_VERSION_V1BETA1);
+        (void) free_and_strdup(&((DocHeader *) doc)->kind, kind_to_string(d->kind));
         (void) resource_set_state(r, was_ready ? RESOURCE_READY : RESOURCE_PENDING, NULL, NULL);
         (void) operation_set_outcome(op, g, "configured", "", r->path);
         log_resource_errno(LOG_INFO, 0, r->realm, r->space, r->stack, *resource_unit_field(r), "Configuring %s %s.",

@@ -44,22 +44,6 @@ _printf_(3, 4) static int fail(char **ret_error, int error, const char *fmt, ...
         return error;
 }
 
-/* Append a formatted line: the vector owns it on success. */
-_printf_(2, 3) static int strv_extendf(char ***l, const char *fmt, ...) {
-        char *s;
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        if (k < 0)
-                return -ENOMEM;
-        if (strv_push(l, s) < 0) {
-                free(s);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
 int egress_chain_name(const char *bridge, char **ret) {
         if (isempty(bridge) || !ret || strlen(bridge) > EGRESS_BRIDGE_MAX || bridge[0] == '-')
                 return -EINVAL;
