@@ -34,10 +34,19 @@ void cell_container_status_drop(Cell *c, const char *name);
  * records Ready, or Failed with the reason; the message (never a secret's value) in ret_msg. */
 int cell_container_start(Cell *c, ContainerSpec *spec, bool *ret_secret_failed, char **ret_msg);
 /* Stops one container's task: the signal (unless 'signalled': sent already), SIGKILL after
- * the grace period (none with 'kill_now'), task deleted, Stopped with its exit status. */
-int cell_container_stop(Cell *c, const char *name, bool kill_now, bool signalled);
+ * the grace period (none with 'kill_now'), task deleted, Stopped with its exit status; the
+ * task is added to 'removed' (purge) when given. */
+int cell_container_stop(Cell *c, const char *name, bool kill_now, bool signalled, char ***removed);
 /* Removes one container's containerd container and snapshot (and a task left over). */
 int cell_container_remove(Cell *c, const char *name, char ***removed, char **ret_msg);
 
 /* Once no container runs, the cell has ended (Stopped, or Failed when one failed). */
 void cell_follow_containers(Cell *c);
+
+static inline void cell_doc_freep(CellDoc **d) {
+        if (*d)
+                schema_free(&cell_doc_schema, *d);
+}
+
+/* Apply of an existing cell with a new document (taken, not yet prepared). */
+int cell_apply_changed(Operation *op, Cell *c, CellDoc *in, unsigned g, sd_bus_error *error);

@@ -1043,7 +1043,7 @@ static int wait_task_stopped(ContainerdClient *cc, const char *ns, const char *i
         }
 }
 
-int cell_container_stop(Cell *c, const char *name, bool kill_now, bool signalled) {
+int cell_container_stop(Cell *c, const char *name, bool kill_now, bool signalled, char ***removed) {
         ContainerdClient *cc = cell_containerd(c->manager);
         const char *ns = cell_namespace(c);
         _cleanup_free_ char *cid = NULL;
@@ -1059,6 +1059,8 @@ int cell_container_stop(Cell *c, const char *name, bool kill_now, bool signalled
                 (void) wait_task_stopped(cc, ns, cid, KILL_WAIT_USEC);
         }
         int k = containerd_task_delete_sync(cc, ns, cid, NULL, &p);
+        if (k >= 0 && removed)
+                (void) strv_extendf(removed, "task %s", cid);
         (void) oci_secret_unstage(NULL, cid); /* no task, no need for its secrets */
         ContainerStatus *st = cell_container_status(c, name);
         if (!st)
@@ -1096,7 +1098,8 @@ static int step_stop_tasks(Operation *op, Step *s, sd_bus_error *error) {
                 (void) containerd_task_kill_sync(cc, ns, cid, NULL, kill_now ? SIGKILL : SIGTERM, true);
         }
         for (size_t i = 0; i < c->doc->spec.n_containers; i++)
-                if (cell_container_stop(c, c->doc->spec.containers[i].id, kill_now, true) < 0)
+                if (cell_container_stop(c, c->doc->spec.containers[i].id, kill_now, true,
+                                        op->kind == OPERATION_PURGE ? &op->removed : NULL) < 0)
                         return -ENOMEM;
         (void) cell_save(c);
         return 0;
@@ -1339,7 +1342,7 @@ static int step_update_in_place(Operation *op, Step *s, sd_bus_error *error) {
                                 n = &want->spec.containers[j];
                 if (n && schema_equal(&container_spec_schema, n, old))
                         continue;
-                (void) cell_container_stop(c, old->id, false, false);
+                (void) cell_container_stop(c, old->id, false, false, NULL);
                 if (n) { /* a new rootfs too: the image may have changed */
                         _cleanup_free_ char *msg = NULL;
                         if (cell_container_remove(c, old->id, NULL, &msg) == -ENOMEM)
@@ -1512,6 +1515,18 @@ int cell_apply_document(Operation *op, Document *d, unsigned g, sd_bus_error *er
                 return plan_start(op, c, g);
         }
 
+        return cell_apply_changed(op, c, TAKE_PTR(d->object), g, error);
+}
+
+/* Apply of an existing cell with the document 'in' (taken): unchanged, in place, or stop →
+ * new spec → start. */
+int cell_apply_changed(Operation *op, Cell *c, CellDoc *in, unsigned g, sd_bus_error *error) {
+        Manager *m = op->manager;
+        const char *realm = c->realm, *space = c->space, *stack = c->stack;
+        _cleanup_(cell_doc_freep) CellDoc *owned = in;
+        bool dry = op->flags & FLAG_DRY_RUN;
+        int k;
+
         /* compare the specs as the daemon would store them */
         k = cell_prepare(m, in, realm, space, stack);
         if (k < 0)
@@ -1526,7 +1541,7 @@ int cell_apply_document(Operation *op, Document *d, unsigned g, sd_bus_error *er
         (void) operation_set_outcome(op, g, "configured", "", c->path);
         if (c->doc->status.state == CELL_STATE_READY && cell_anchor_alive(c->anchor) && cell_change_in_place(c->doc, in)) {
                 schema_free(&cell_doc_schema, c->next_doc);
-                c->next_doc = TAKE_PTR(d->object);
+                c->next_doc = TAKE_PTR(owned);
                 log_resource_errno(LOG_INFO, 0, realm, space, stack, c->doc->status.unit,
                                    "Configuring cell %s in place (its non-root containers changed).", c->name);
                 return cell_add_step(op, step_update_in_place, c, g, CELL_VERB_START) ? 0 : -ENOMEM;
@@ -1537,7 +1552,7 @@ int cell_apply_document(Operation *op, Document *d, unsigned g, sd_bus_error *er
         if (cell_running(c) && plan_stop(op, c, g, CELL_VERB_STOP) < 0)
                 return -ENOMEM;
         schema_free(&cell_doc_schema, c->next_doc);
-        c->next_doc = TAKE_PTR(d->object);
+        c->next_doc = TAKE_PTR(owned);
         if (!cell_add_step(op, step_swap, c, g, CELL_VERB_START))
                 return -ENOMEM;
         log_resource_errno(LOG_INFO, 0, realm, space, stack, c->doc->status.unit, "Configuring cell %s.", c->name);

@@ -100,6 +100,8 @@ void cell_containers_announce(Cell *c, const char *name, bool added);
 /* Containers (container.c): the plan of a Manager/Container verb; op->container names it,
  * the verb is in op->flags' upper bits as for cells. */
 int container_plan_verb(Operation *op);
+/* Apply of a Container document: it joins (or replaces its namesake in) an existing cell. */
+int container_apply_document(Operation *op, Document *d, unsigned group, sd_bus_error *error);
 const ContainerSpec *cell_container_spec(const Cell *c, const char *name);
 int container_format(const Cell *c, const ContainerSpec *spec, char **ret);
 const char *container_state_string(const Cell *c, const char *name);

@@ -19,6 +19,7 @@
 #include "bus-error.h"
 #include "cell-internal.h"
 #include "log.h"
+#include "object-path.h"
 #include "strv.h"
 #include "yaml-codec.h"
 
@@ -104,7 +105,8 @@ static int step_container_stop(Operation *op, Step *s, sd_bus_error *error) {
         Cell *c = CELL_OF(s);
         CellVerb verb = step_data(s)->verb;
         const char *name = step_data(s)->container;
-        int k = cell_container_stop(c, name, verb != CELL_VERB_STOP, false);
+        int k = cell_container_stop(c, name, verb != CELL_VERB_STOP, false,
+                                    op->kind == OPERATION_PURGE ? &op->removed : NULL);
         if (k < 0)
                 return k;
         (void) cell_save(c);
@@ -212,4 +214,65 @@ int container_plan_verb(Operation *op) {
                 return operation_fail(op, SD_BUS_ERROR_INVALID_ARGS, "containers have no such verb");
         }
         return ok ? 0 : operation_fail(op, SD_BUS_ERROR_NO_MEMORY, "out of memory");
+}
+
+/* Apply of a Container document: the container joins its cell, or replaces the one of that
+ * name, and the cell is applied with that spec — in place when the container is not the
+ * root and the cell runs (cell_apply_changed()). The root stays where it is unless the
+ * document says `root: true`, which moves it there (a change of the root: the cell restarts). */
+int container_apply_document(Operation *op, Document *d, unsigned g, sd_bus_error *error) {
+        Manager *m = op->manager;
+        ContainerDoc *in = d->object;
+        ContainerSpec *spec = &in->spec;
+        _cleanup_(cell_doc_freep) CellDoc *want = NULL;
+        _cleanup_free_ char *path = NULL;
+        int k;
+
+        k = cell_parent_check(m, spec->realm_id, spec->space_id, spec->stack_id, error);
+        if (k < 0)
+                return k;
+        Cell *c = cell_find(m, spec->realm_id, spec->space_id, spec->stack_id, spec->cell_id);
+        if (!c)
+                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_CELL,
+                                         "cell \"%s\" does not exist in stack %s/%s/%s: a Container joins an existing cell",
+                                         spec->cell_id, spec->realm_id, spec->space_id, spec->stack_id);
+        if (free_and_strdup(&spec->id, d->name) < 0 || !(want = new0(CellDoc, 1)) ||
+            schema_copy(&cell_doc_schema, want, c->doc) < 0 ||
+            object_path_build(c->realm, c->space, c->stack, c->name, d->name, &path) < 0)
+                return -ENOMEM;
+
+        CellSpec *cs = &want->spec;
+        size_t i;
+        for (i = 0; i < cs->n_containers; i++)
+                if (streq_ptr(cs->containers[i].id, spec->id))
+                        break;
+        bool added = i == cs->n_containers;
+        if (added) {
+                ContainerSpec *n = reallocarray(cs->containers, cs->n_containers + 1, sizeof(ContainerSpec));
+                if (!n)
+                        return -ENOMEM;
+                cs->containers = n;
+                n[cs->n_containers++] = (ContainerSpec) {};
+        } else {
+                spec->root = spec->root || cs->containers[i].root; /* the root stays the root */
+                schema_done(&container_spec_schema, &cs->containers[i]);
+                cs->containers[i] = (ContainerSpec) {};
+        }
+        if (spec->root)
+                for (size_t j = 0; j < cs->n_containers; j++)
+                        cs->containers[j].root = false;
+        if (schema_copy(&container_spec_schema, &cs->containers[i], spec) < 0)
+                return -ENOMEM;
+        /* the cell's own root record follows the flags (cell_prepare() sets it again) */
+        (void) free_and_strdup(&cs->root_container_id, NULL);
+
+        k = cell_apply_changed(op, c, TAKE_PTR(want), g, error);
+        if (k < 0)
+                return k;
+        /* the outcome names the container's object, not the cell's */
+        if (g < op->n_outcomes && op->outcomes[g].path && !streq(op->outcomes[g].path, "/"))
+                (void) free_and_strdup(&op->outcomes[g].path, path);
+        if (added && g < op->n_outcomes && streq_ptr(op->outcomes[g].outcome, "configured"))
+                (void) free_and_strdup(&op->outcomes[g].outcome, "created");
+        return k;
 }

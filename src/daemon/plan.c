@@ -1061,8 +1061,7 @@ static int call_apply_document(Operation *op, Step *s, sd_bus_error *error) {
         case KIND_CELL:
                 return cell_apply_document(op, d, g, error);
         case KIND_CONTAINER:
-                return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
-                                         "%ss are not managed by this kukeond yet", kind_to_string(d->kind));
+                return container_apply_document(op, d, g, error);
         default:
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                          "%s is a local document, not a server resource", kind_to_string(d->kind));

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "name.h"
 #include "object-path.h"
 
 extern char **environ;
@@ -416,6 +417,8 @@ int bus_client_new_manager_call(BusClient *c, const char *member, const Resource
                         r = sd_bus_message_append(m, "s", names->stack);
                 if (r >= 0 && names->type >= RESOURCE_CELL)
                         r = sd_bus_message_append(m, "s", names->cell);
+                if (r >= 0 && names->type >= RESOURCE_CONTAINER)
+                        r = sd_bus_message_append(m, "s", names->container);
                 if (r < 0)
                         return r;
         }
@@ -553,7 +556,32 @@ char *bus_error_message(const sd_bus_error *e, int r, const ResourceRef *ref) {
                 return missing(ref, RESOURCE_STACK, msg);
         if (error_is(e, "NoSuchCell"))
                 return missing(ref, RESOURCE_CELL, msg);
-        if (error_is(e, "AlreadyExists") && ref) {
+        if (error_is(e, "NoSuchContainer"))
+                return missing(ref, RESOURCE_CONTAINER, msg);
+        if (error_is(e, "CellNotRunning") && ref && ref->type >= RESOURCE_CELL) {
+                /* A container verb that needs the cell's anchor: the way out is the cell's. The
+                 * hint leaves out the parents that are kuke's defaults (main/default/default). */
+                ResourceRef cell = resource_ref_at(ref, RESOURCE_CELL);
+                _cleanup_free_ char *what = resource_ref_describe(&cell);
+                k = what ? asprintf(&s, "%s is not running: start the cell first ('kuke start cell %s%s%s%s%s%s%s')", what,
+                                    ref->cell, streq(ref->realm, "main") ? "" : " --realm ",
+                                    streq(ref->realm, "main") ? "" : ref->realm,
+                                    streq(ref->space, "default") ? "" : " --space ",
+                                    streq(ref->space, "default") ? "" : ref->space,
+                                    streq(ref->stack, "default") ? "" : " --stack ",
+                                    streq(ref->stack, "default") ? "" : ref->stack)
+                         : -1;
+        } else if (error_is(e, "CellNotRunning"))
+                k = asprintf(&s, "%s: start the cell first", msg);
+        else if (error_is(e, "RootContainer") && ref && ref->type == RESOURCE_CONTAINER) {
+                ResourceRef cell = resource_ref_at(ref, RESOURCE_CELL);
+                _cleanup_free_ char *what = resource_ref_describe(&cell), *name = name_escape_for_message(ref->container, 80);
+                k = what && name ? asprintf(&s, "container \"%s\" is the root container of %s and cannot leave it: delete the cell instead",
+                                            name, what)
+                                 : -1;
+        } else if (error_is(e, "RootContainer"))
+                k = asprintf(&s, "%s: delete the cell instead", msg);
+        else if (error_is(e, "AlreadyExists") && ref) {
                 _cleanup_free_ char *what = resource_ref_describe(ref);
                 k = what ? asprintf(&s, "%s already exists", what) : -1;
         } else if (error_is(e, "HasChildren"))

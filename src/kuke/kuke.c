@@ -139,47 +139,62 @@ int parent_option(int c, const char *arg, ParentArgs *p) {
         case ARG_STACK:
                 p->stack = arg;
                 return 1;
+        case ARG_CELL:
+                p->cell = arg;
+                return 1;
         default:
                 return 0;
         }
 }
 
 int parse_resource_args(const char *verb, int argc, char *argv[], const ParentArgs *p, bool name_required,
-                        ResourceType only, ResourceRef *ret, bool *ret_single) {
+                        unsigned types, ResourceRef *ret, bool *ret_single) {
         ResourceRef ref = {
                 .realm = p->realm ?: DEFAULT_REALM,
                 .space = p->space ?: DEFAULT_SPACE,
                 .stack = p->stack ?: DEFAULT_STACK,
+                .cell = p->cell,
         };
-        const char *types = only >= 0 ? resource_type_to_noun(only) : "realm|space|stack|cell";
+        _cleanup_free_ char *usage = resource_types_to_usage(types), *list = resource_types_to_list(types);
         bool plural;
 
+        if (!usage || !list)
+                return error("out of memory");
         if (optind >= argc)
-                return error("no resource type given: kuke %s %s%s (see 'kuke %s --help')", verb, types,
+                return error("no resource type given: kuke %s %s%s (see 'kuke %s --help')", verb, usage,
                              name_required ? " NAME" : " [NAME]", verb);
         if (resource_type_from_string(argv[optind], &ref.type, &plural) < 0) {
-                if (only >= 0)
-                        return error("unknown resource type \"%s\" (kuke %s takes %s NAME)", argv[optind], verb, types);
-                return error("unknown resource type \"%s\" (expected realm, space, stack or cell)", argv[optind]);
+                if (types != RESOURCE_TYPES_ALL)
+                        return error("unknown resource type \"%s\" (kuke %s takes %s NAME)", argv[optind], verb, usage);
+                return error("unknown resource type \"%s\" (expected %s)", argv[optind], list);
         }
-        if (only >= 0 && ref.type != only)
-                return error("kuke %s takes a %s, not a %s: kuke %s %s NAME", verb, types, resource_type_to_noun(ref.type),
-                             verb, types);
+        if (!(types & RESOURCE_TYPE_BIT(ref.type)))
+                return error("kuke %s takes a %s, not a %s: kuke %s %s NAME", verb, list, resource_type_to_noun(ref.type),
+                             verb, usage);
 
         const char *name = optind + 1 < argc ? argv[optind + 1] : NULL;
         if (optind + 2 < argc)
                 return error("unexpected argument \"%s\" (see 'kuke %s --help')", argv[optind + 2], verb);
         if (!name && name_required)
-                return error("no %s name given: kuke %s %s NAME", resource_type_to_noun(ref.type), verb,
-                             resource_type_to_noun(ref.type));
+                return error("no %s name given: kuke %s %s NAME%s", resource_type_to_noun(ref.type), verb,
+                             resource_type_to_noun(ref.type), ref.type == RESOURCE_CONTAINER ? " --cell CELL" : "");
+        /* A container's cell has no default: "the container web" means nothing without one.
+         * And --cell anywhere else would be silently ignored: say so instead. */
+        if (ref.type == RESOURCE_CONTAINER && !p->cell)
+                return error("no cell given: containers belong to a cell, kuke %s %s%s --cell CELL", verb,
+                             plural ? "containers" : "container", name || name_required ? " NAME" : "");
+        if (ref.type != RESOURCE_CONTAINER && p->cell)
+                return error("--cell goes with containers only, not with a %s", resource_type_to_noun(ref.type));
         if (ref.type == RESOURCE_REALM)
                 ref.realm = name;
         else if (ref.type == RESOURCE_SPACE)
                 ref.space = name;
         else if (ref.type == RESOURCE_STACK)
                 ref.stack = name;
-        else
+        else if (ref.type == RESOURCE_CELL)
                 ref.cell = name;
+        else
+                ref.container = name;
 
         /* Check what will be sent: all levels with a name, only the parents for a list. */
         if (name) {
@@ -190,19 +205,21 @@ int parse_resource_args(const char *verb, int argc, char *argv[], const ParentAr
                 if (check_ref_or_complain(&parent, true) != 0)
                         return 1;
         }
-        (void) plural;
         *ret = ref;
         if (ret_single)
                 *ret_single = name != NULL;
         return 0;
 }
 
-int call_cell_verb(const char *member, const ResourceRef *ref, uint64_t flags, const char *done) {
+int call_resource_verb(const char *verb, const ResourceRef *ref, uint64_t flags, const char *done) {
         _cleanup_(client_freep) BusClient *c = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *member = manager_member(verb, ref->type, false);
         int r;
 
+        if (!member)
+                return error("out of memory");
         if (connect_or_complain(&c) != 0)
                 return 1;
         r = bus_client_new_manager_call(c, member, ref, &m);
@@ -212,15 +229,16 @@ int call_cell_verb(const char *member, const ResourceRef *ref, uint64_t flags, c
                 r = sd_bus_call(c->bus, m, 0, &e, NULL);
         if (r < 0)
                 return error_bus(&e, r, ref);
-        printf("Cell \"%s\" %s\n", ref->cell, done);
+        printf("%s \"%s\" %s\n", resource_type_to_kind_string(ref->type), resource_ref_name(ref), done);
         return 0;
 }
 
 int parse_verb_args(const char *verb, int argc, char *argv[], const struct option *extra_options,
                     const char *extra_shortopts, int (*extra)(int c, const char *arg, void *userdata),
-                    void *userdata, void (*help)(FILE *f), ResourceType type, ResourceRef *ret) {
+                    void *userdata, void (*help)(FILE *f), unsigned types, ResourceRef *ret) {
         static const struct option common[] = {
                 PARENT_OPTIONS,
+                CELL_OPTION,
                 { "help", no_argument, NULL, 'h' },
                 CONNECT_OPTIONS,
         };
@@ -255,7 +273,7 @@ int parse_verb_args(const char *verb, int argc, char *argv[], const struct optio
                 if (r == 0)
                         return error("invalid arguments (see 'kuke %s --help')", verb);
         }
-        return parse_resource_args(verb, argc, argv, &parents, true, type, ret, NULL);
+        return parse_resource_args(verb, argc, argv, &parents, true, types, ret, NULL);
 }
 
 static void help(FILE *f) {

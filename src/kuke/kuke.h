@@ -79,6 +79,7 @@ enum {
         ARG_REALM = _ARG_CONNECT_MAX,
         ARG_SPACE,
         ARG_STACK,
+        ARG_CELL,
         _ARG_PARENT_MAX,
 };
 #define PARENT_OPTIONS                                            \
@@ -89,12 +90,17 @@ enum {
         "      --realm NAME        the realm of the space, stack or cell (default: " DEFAULT_REALM ")\n" \
         "      --space NAME        the space of the stack or cell (default: " DEFAULT_SPACE ")\n" \
         "      --stack NAME        the stack of the cell (default: " DEFAULT_STACK ")\n"
+/* Containers have one more parent, their cell, and no default for it: the verbs that take
+ * containers add CELL_OPTION to PARENT_OPTIONS. */
+#define CELL_OPTION { "cell", required_argument, NULL, ARG_CELL }
+#define CELL_OPTION_HELP "      --cell NAME         the cell of the container (required for containers)\n"
 
-/* The parents given with --realm, --space and --stack; NULL when not given. */
+/* The parents given with --realm, --space, --stack and --cell; NULL when not given. */
 typedef struct ParentArgs {
         const char *realm;
         const char *space;
         const char *stack;
+        const char *cell;
 } ParentArgs;
 
 /* Hands a getopt result to the parent options: 1 when it was one (stored in 'p'), 0 when not. */
@@ -102,26 +108,33 @@ int parent_option(int c, const char *arg, ParentArgs *p);
 
 /* Whether any parent option was given. */
 static inline bool parent_args_given(const ParentArgs *p) {
-        return p->realm || p->space || p->stack;
+        return p->realm || p->space || p->stack || p->cell;
 }
 
-/* The positional arguments of get, create, delete, purge (and of start, stop, kill: 'only'
- * is then the one type they take, else _RESOURCE_TYPE_INVALID): TYPE [NAME] after getopt has
- * run. 'name_required': NAME must be there (create, delete, purge); otherwise it is optional
- * and *ret_single says whether it was given. Fills 'ret' with the type, the parents from 'p'
- * (or their defaults) and the name, and checks every name it uses locally. Prints the error;
- * returns 0 or 1. */
-int parse_resource_args(const char *verb, int argc, char *argv[], const ParentArgs *p, bool name_required,
-                        ResourceType only, ResourceRef *ret, bool *ret_single);
+/* The types start, stop, kill take; create takes all but containers (they come with their
+ * cell's manifest). */
+#define RESOURCE_TYPES_RUNNABLE (RESOURCE_TYPE_BIT(RESOURCE_CELL) | RESOURCE_TYPE_BIT(RESOURCE_CONTAINER))
+#define RESOURCE_TYPES_CREATABLE (RESOURCE_TYPES_ALL & ~RESOURCE_TYPE_BIT(RESOURCE_CONTAINER))
 
-/* start, stop, kill: the Manager's <member>Cell(realm, space, stack, cell, flags) for 'ref',
- * then "Cell \"<name>\" <done>" on stdout. Connects itself; prints errors. Returns 0 or 1. */
-int call_cell_verb(const char *member, const ResourceRef *ref, uint64_t flags, const char *done);
+/* The positional arguments of get, create, delete, purge, start, stop, kill: TYPE [NAME] after
+ * getopt has run; 'types' is the set of types the verb takes (RESOURCE_TYPES_ALL for any).
+ * 'name_required': NAME must be there (create, delete, purge); otherwise it is optional
+ * and *ret_single says whether it was given. Fills 'ret' with the type, the parents from 'p'
+ * (or their defaults; a container's cell has none: --cell is required) and the name, and
+ * checks every name it uses locally. --cell with any other type is refused. Prints the
+ * error; returns 0 or 1. */
+int parse_resource_args(const char *verb, int argc, char *argv[], const ParentArgs *p, bool name_required,
+                        unsigned types, ResourceRef *ret, bool *ret_single);
+
+/* start, stop, kill of a cell or a container: the Manager's <verb><Kind>(realm, space, stack,
+ * cell[, container], flags) for 'ref' (StopCell, KillContainer …), then "<Kind> \"<name>\"
+ * <done>" on stdout. Connects itself; prints errors. Returns 0 or 1. */
+int call_resource_verb(const char *verb, const ResourceRef *ref, uint64_t flags, const char *done);
 
 /* The options and arguments of a verb on one resource ([OPTIONS…] TYPE NAME: create, purge,
- * start, stop, kill), with the parent and connection options; 'type' is the only type taken,
- * or _RESOURCE_TYPE_INVALID for any. 'extra' handles the verb's own options (1: handled, 0: not
- * one, -1: error printed). Returns 0, 1 (error printed) or 2 (help printed: exit 0). */
+ * start, stop, kill), with the parent (--cell too) and connection options; 'types' is the set
+ * of types taken. 'extra' handles the verb's own options (1: handled, 0: not one, -1: error
+ * printed). Returns 0, 1 (error printed) or 2 (help printed: exit 0). */
 int parse_verb_args(const char *verb, int argc, char *argv[], const struct option *extra_options,
                     const char *extra_shortopts, int (*extra)(int c, const char *arg, void *userdata),
-                    void *userdata, void (*help)(FILE *f), ResourceType type, ResourceRef *ret);
+                    void *userdata, void (*help)(FILE *f), unsigned types, ResourceRef *ret);

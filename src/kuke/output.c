@@ -30,12 +30,19 @@ Table *output_table_new(ResourceType type) {
                 return table_new("NAME", "STATE", "UNIT", NULL);
         case RESOURCE_CELL:
                 return table_new("NAME", "STATE", "IP", "CONTAINERS", "UNIT", NULL);
+        case RESOURCE_CONTAINER:
+                return table_new("NAME", "STATE", "IMAGE", "ROOT", NULL);
         default:
                 return NULL;
         }
 }
 
-/* A decoded resource document; 'object' is a RealmDoc, SpaceDoc, StackDoc or CellDoc. */
+int output_table_add_container(Table *t, const char *name, const char *state, const char *image, bool root) {
+        return table_add_cells(t, name, state, image, root ? "yes" : "no");
+}
+
+/* A decoded resource document; 'object' is a RealmDoc, SpaceDoc, StackDoc, CellDoc or
+ * ContainerDoc. */
 typedef struct Decoded {
         Kind kind;
         void *object;
@@ -80,6 +87,12 @@ static const char *decoded_name(const Decoded *d) {
                 return ((const StackDoc *) d->object)->metadata.name;
         case KIND_CELL:
                 return ((const CellDoc *) d->object)->metadata.name;
+        case KIND_CONTAINER: {
+                /* A container's name is its id in the cell's spec: read that when the
+                 * document has no metadata.name of its own. */
+                const ContainerDoc *c = d->object;
+                return !isempty(c->metadata.name) ? c->metadata.name : c->spec.id;
+        }
         default:
                 return NULL;
         }
@@ -118,6 +131,9 @@ int output_table_add_document(Table *t, ResourceType type, const char *yaml, cha
                 (void) snprintf(containers, sizeof(containers), "%zu/%zu", MIN(ready, cell->spec.n_containers),
                                 cell->spec.n_containers);
                 r = table_add_cells(t, name, state, cell->status.network.ip, containers, unit);
+        } else if (type == RESOURCE_CONTAINER) {
+                const ContainerDoc *c = d.object;
+                r = output_table_add_container(t, name, state, c->spec.image, c->spec.root);
         } else
                 r = table_add_cells(t, name, state, unit);
         json_decref(j);

@@ -25,8 +25,13 @@ typedef enum OutputFormat {
 int output_format_parse(const char *s, OutputFormat *ret);
 
 /* The default table of a type: NAME STATE UNIT, plus NAMESPACE for realms and SUBNET for
- * spaces; NAME STATE IP CONTAINERS UNIT for cells (CONTAINERS: "ready/all" of the spec). */
+ * spaces; NAME STATE IP CONTAINERS UNIT for cells (CONTAINERS: "ready/all" of the spec);
+ * NAME STATE IMAGE ROOT for containers (ROOT: yes or no). */
 Table *output_table_new(ResourceType type);
+
+/* The row of one container in a container table, as ListContainers reports it ((name, state,
+ * image, root, path)). */
+int output_table_add_container(Table *t, const char *name, const char *state, const char *image, bool root);
 
 /* Adds the row of one resource document (the daemon's YAML of GetRealm …) to a table made by
  * output_table_new(). -EBADMSG with a message when 'yaml' is not one document of the type. */

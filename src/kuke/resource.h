@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
-/* The resources the CLI addresses by name (realm, space, stack, cell) and how a command line
- * names one: "kuke get space web --realm demo" is the ResourceRef {SPACE, "demo", "web", NULL}. Pure
+/* The resources the CLI addresses by name (realm, space, stack, cell, container) and how a
+ * command line names one: "kuke get space web --realm demo" is the ResourceRef {SPACE, "demo",
+ * "web", NULL}; "kuke stop container side --cell site" is {CONTAINER, "main", "default",
+ * "default", "site", "side"}. Pure
  * functions, so argument handling can be unit tested without a daemon. */
 
 #include <stdbool.h>
@@ -14,6 +16,7 @@ typedef enum ResourceType {
         RESOURCE_SPACE,
         RESOURCE_STACK,
         RESOURCE_CELL,
+        RESOURCE_CONTAINER, /* a container of a cell: addressed with --cell, it has no other parent */
         _RESOURCE_TYPE_MAX,
         _RESOURCE_TYPE_INVALID = -EINVAL,
 } ResourceType;
@@ -21,6 +24,14 @@ typedef enum ResourceType {
 /* "realm" and "realms" (and so on) both parse; *ret_plural (optional) tells which was used.
  * -EINVAL for anything else. */
 int resource_type_from_string(const char *s, ResourceType *ret, bool *ret_plural);
+/* A set of types, for the verbs that take only some: RESOURCE_TYPE_BIT(RESOURCE_CELL) | … */
+#define RESOURCE_TYPE_BIT(t) (1u << (t))
+#define RESOURCE_TYPES_ALL ((1u << _RESOURCE_TYPE_MAX) - 1)
+/* "realm|space|stack" for the set (usage lines), and "realm, space or stack" (messages). NULL
+ * on ENOMEM or for an empty set. */
+char *resource_types_to_usage(unsigned types);
+char *resource_types_to_list(unsigned types);
+
 /* "realm", "space", "stack": for messages */
 const char *resource_type_to_noun(ResourceType t);
 /* "realms", ... */
@@ -31,13 +42,14 @@ Kind resource_type_to_kind(ResourceType t);
 /* The D-Bus method suffix is the kind: "Realm" → GetRealm, "Realms" → ListRealms. */
 
 /* The names that locate a resource. For a realm only 'realm' is used, for a space 'realm' and
- * 'space', for a stack three, for a cell all four. Strings are borrowed. */
+ * 'space', for a stack three, for a cell four, for a container all five. Strings are borrowed. */
 typedef struct ResourceRef {
         ResourceType type;
         const char *realm;
         const char *space;
         const char *stack;
         const char *cell;
+        const char *container;
 } ResourceRef;
 
 /* The name of the resource itself (the last level). */
@@ -50,8 +62,8 @@ const char *resource_ref_name(const ResourceRef *r);
  * Returns 0, -EINVAL or -ENOMEM. */
 int resource_ref_check(const ResourceRef *r, bool allow_system_realm, char **ret_message);
 
-/* 'realm "demo"', 'space "demo/web"', 'stack "demo/web/frontend"', 'cell "demo/web/frontend/site"':
- * the kind's noun and the path
+/* 'realm "demo"', 'space "demo/web"', 'stack "demo/web/frontend"', 'cell "demo/web/frontend/site"',
+ * 'container "demo/web/frontend/site/web"': the kind's noun and the path
  * of names (as Init reports them), escaped for messages. NULL on ENOMEM. */
 char *resource_ref_describe(const ResourceRef *r);
 

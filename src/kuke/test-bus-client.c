@@ -4,6 +4,7 @@
  * the interactive-authorization flag, the spawned daemon of --no-daemon, and the texts of
  * errors. The real kukeond is exercised by tests/integration/kuke-*. */
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +97,24 @@ static void test_error_messages(void) {
         check_message("org.kukeon1.Error.NoSuchCell", "x", &cell, "cell \"demo/web/front/site\" does not exist");
         check_message("org.kukeon1.Error.NoSuchStack", "x", &cell, "stack \"demo/web/front\" does not exist");
         check_message("org.kukeon1.Error.AlreadyExists", "x", &realm, "realm \"demo\" already exists");
+        /* containers: their own level, their cell's, and the two verbs' refusals */
+        ResourceRef ctr = { RESOURCE_CONTAINER, "demo", "web", "front", "site", "side" };
+        check_message("org.kukeon1.Error.NoSuchContainer", "x", &ctr, "container \"demo/web/front/site/side\" does not exist");
+        check_message("org.kukeon1.Error.NoSuchCell", "x", &ctr, "cell \"demo/web/front/site\" does not exist");
+        check_message("org.kukeon1.Error.NoSuchContainer", "container nope does not exist", &cell,
+                      "container nope does not exist");
+        check_message("org.kukeon1.Error.CellNotRunning", "cell site is Stopped", &ctr,
+                      "cell \"demo/web/front/site\" is not running: start the cell first ('kuke start cell site --realm demo --space web --stack front')");
+        ResourceRef ctr_default = { RESOURCE_CONTAINER, "main", "default", "default", "site", "side" };
+        check_message("org.kukeon1.Error.CellNotRunning", "cell site is Stopped", &ctr_default,
+                      "cell \"main/default/default/site\" is not running: start the cell first ('kuke start cell site')");
+        check_message("org.kukeon1.Error.CellNotRunning", "cell site is Stopped", NULL,
+                      "cell site is Stopped: start the cell first");
+        ResourceRef root = { RESOURCE_CONTAINER, "main", "default", "default", "site", "web" };
+        check_message("org.kukeon1.Error.RootContainer", "web is the root container", &root,
+                      "container \"web\" is the root container of cell \"main/default/default/site\" and cannot leave it: delete the cell instead");
+        check_message("org.kukeon1.Error.RootContainer", "web is the root container", NULL,
+                      "web is the root container: delete the cell instead");
         /* ... unless the call was not about that level: the daemon's own message */
         check_message("org.kukeon1.Error.NoSuchSpace", "space web of realm demo does not exist", &realm,
                       "space web of realm demo does not exist");
@@ -128,6 +147,9 @@ static void test_members(void) {
         _cleanup_free_ char *c = manager_member("List", RESOURCE_CELL, true), *d = manager_member("Start", RESOURCE_CELL, false);
         ASSERT_STREQ(c, "ListCells");
         ASSERT_STREQ(d, "StartCell");
+        _cleanup_free_ char *e = manager_member("List", RESOURCE_CONTAINER, true), *f = manager_member("Kill", RESOURCE_CONTAINER, false);
+        ASSERT_STREQ(e, "ListContainers");
+        ASSERT_STREQ(f, "KillContainer");
 }
 
 /* ---- a peer-to-peer server with a few Manager methods ---- */
@@ -191,6 +213,144 @@ static int method_get_realm(sd_bus_message *m, void *userdata, sd_bus_error *err
         return sd_bus_reply_method_return(m, "s", text);
 }
 
+/* ---- cells and containers: cell "site" (Ready) has containers web (root, Ready) and side
+ * (Stopped by SIGKILL); cell "stopped" is Stopped, with the same two; "empty" has none; any
+ * other cell does not exist. */
+
+#define CELL_PATH "/org/kukeon1/realm/main/space/default/stack/default/cell/"
+#define BUSYBOX "docker.io/library/busybox:latest"
+
+static int method_list_cells(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        count(m, userdata);
+        return sd_bus_reply_method_return(m, "a(ssso)", 3, "site", "Ready", "kukeon-main-default-default-site.scope",
+                                          CELL_PATH "site", "stopped", "Stopped",
+                                          "kukeon-main-default-default-stopped.scope", CELL_PATH "stopped", "empty",
+                                          "Ready", "kukeon-main-default-default-empty.scope", CELL_PATH "empty");
+}
+
+static bool cell_known(const char *cell) {
+        return streq(cell, "site") || streq(cell, "stopped") || streq(cell, "empty");
+}
+
+/* Reads (realm, space, stack, cell[, container]) and answers NoSuchCell/NoSuchContainer. */
+static int read_container_call(sd_bus_message *m, bool with_container, const char **ret_cell, const char **ret_container,
+                               sd_bus_error *error) {
+        const char *realm, *space, *stack, *cell, *container = NULL;
+        int r;
+
+        r = sd_bus_message_read(m, "ssss", &realm, &space, &stack, &cell);
+        if (r >= 0 && with_container)
+                r = sd_bus_message_read(m, "s", &container);
+        if (r < 0)
+                return r;
+        if (!streq(realm, "main") || !streq(space, "default") || !streq(stack, "default") || !cell_known(cell))
+                return sd_bus_error_setf(error, "org.kukeon1.Error.NoSuchCell", "cell %s does not exist", cell);
+        if (with_container && (streq(cell, "empty") || !STR_IN_SET(container, "web", "side")))
+                return sd_bus_error_setf(error, "org.kukeon1.Error.NoSuchContainer", "container %s of cell %s does not exist",
+                                         container, cell);
+        *ret_cell = cell;
+        if (ret_container)
+                *ret_container = container;
+        return 0;
+}
+
+static int method_list_containers(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const char *cell;
+        int r;
+
+        count(m, userdata);
+        r = read_container_call(m, false, &cell, NULL, error);
+        if (r < 0)
+                return r;
+        if (streq(cell, "empty"))
+                return sd_bus_reply_method_return(m, "a(sssbo)", 0);
+        char web[256], side[256];
+        snprintf(web, sizeof(web), CELL_PATH "%s/container/web", cell);
+        snprintf(side, sizeof(side), CELL_PATH "%s/container/side", cell);
+        return sd_bus_reply_method_return(m, "a(sssbo)", 2, "web", streq(cell, "site") ? "Ready" : "Stopped", BUSYBOX, 1,
+                                          web, "side", "Stopped", BUSYBOX, 0, side);
+}
+
+static int method_get_container(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const char *cell, *container;
+        char text[1024];
+        int r;
+
+        count(m, userdata);
+        r = read_container_call(m, true, &cell, &container, error);
+        if (r < 0)
+                return r;
+        bool web = streq(container, "web");
+        snprintf(text, sizeof(text),
+                 "apiVersion: v1beta1\nkind: Container\nmetadata: {name: %s}\n"
+                 "spec: {id: %s, realmId: main, spaceId: default, stackId: default, cellId: %s, root: %s, image: %s,"
+                 " containerdId: default_default_%s_%s}\n"
+                 "status: {name: %s, id: default_default_%s_%s, state: %s, exitCode: %d%s}\n",
+                 container, container, cell, web ? "true" : "false", BUSYBOX, cell, container, container, cell, container,
+                 web && streq(cell, "site") ? "Ready" : "Stopped", web ? 0 : 137, web ? "" : ", exitSignal: KILL");
+        return sd_bus_reply_method_return(m, "s", text);
+}
+
+/* Start, Stop, Kill, Delete. Start and Kill of a container of the stopped cell:
+ * CellNotRunning. Delete: the root container cannot leave its cell, and side of the stopped
+ * cell needs FORCE (a stand-in for a runtime error that FORCE continues past), to see the flag
+ * arrive; the others take no flags. */
+static int method_container_verb(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const char *cell, *container, *member = sd_bus_message_get_member(m);
+        bool delete = streq(member, "DeleteContainer");
+        uint64_t flags;
+        int r;
+
+        count(m, userdata);
+        r = read_container_call(m, true, &cell, &container, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(m, "t", &flags);
+        if (r < 0)
+                return r;
+        if (!delete && flags != 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unexpected flags %" PRIu64, flags);
+        if (!delete && streq(cell, "stopped") && !streq(member, "StopContainer"))
+                return sd_bus_error_setf(error, "org.kukeon1.Error.CellNotRunning", "cell %s is Stopped", cell);
+        if (delete && streq(container, "web"))
+                return sd_bus_error_setf(error, "org.kukeon1.Error.RootContainer",
+                                         "web is the root container of cell %s", cell);
+        if (delete && streq(cell, "stopped") && flags != (UINT64_C(1) << 1))
+                return sd_bus_error_setf(error, "org.kukeon1.Error.ContainerdUnavailable", "containerd is gone (flags %" PRIu64 ")",
+                                         flags);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+static int method_purge_container(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const char *cell, *container;
+        char id[128], a[160], b[160], c[160];
+        int r;
+
+        count(m, userdata);
+        r = read_container_call(m, true, &cell, &container, error);
+        if (r < 0)
+                return r;
+        snprintf(id, sizeof(id), "default_default_%s_%s", cell, container);
+        snprintf(a, sizeof(a), "task %s", id);
+        snprintf(b, sizeof(b), "container %s", id);
+        snprintf(c, sizeof(c), "snapshot %s", id);
+        return sd_bus_reply_method_return(m, "as", 3, a, b, c);
+}
+
+static int method_purge_cell(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const char *cell;
+        char scope[160];
+        int r;
+
+        count(m, userdata);
+        r = read_container_call(m, false, &cell, NULL, error);
+        if (r < 0)
+                return r;
+        snprintf(scope, sizeof(scope), "scope kukeon-main-default-default-%s.scope", cell);
+        return sd_bus_reply_method_return(m, "as", 4, "task default_default_site_web", "container default_default_site_web",
+                                          "address 10.88.0.9", scope);
+}
+
 static int property_version(sd_bus *bus, const char *path, const char *interface, const char *property,
                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         return sd_bus_message_append(reply, "s", "9.9.9-test");
@@ -227,6 +387,15 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_METHOD("Ping", "", "", method_ping, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("ListRealms", "", "a(ssso)", method_list_realms, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("GetRealm", "s", "s", method_get_realm, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("ListCells", "sss", "a(ssso)", method_list_cells, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("PurgeCell", "sssst", "as", method_purge_cell, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("ListContainers", "ssss", "a(sssbo)", method_list_containers, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("GetContainer", "sssss", "s", method_get_container, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("StartContainer", "ssssst", "", method_container_verb, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("StopContainer", "ssssst", "", method_container_verb, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("KillContainer", "ssssst", "", method_container_verb, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("DeleteContainer", "ssssst", "", method_container_verb, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("PurgeContainer", "ssssst", "as", method_purge_container, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };
 

@@ -1,8 +1,9 @@
 #!/bin/bash
 # The kuke binary's argument handling and output shapes, against the in-test peer-to-peer
 # server of test-bus-client (run as the "kukeond" of --no-daemon: 200 realms r0..r199, GetRealm,
-# the Version and Namespace properties; "gone" does not exist). The real kukeond is tested by
-# tests/integration/kuke-*.
+# the Version and Namespace properties; "gone" does not exist; cells site (Ready), stopped and
+# empty in main/default/default, with containers web (root) and side, and the container verbs,
+# PurgeCell). The real kukeond is tested by tests/integration/kuke-*.
 #
 #   test-kuke-cli.sh KUKE TEST-BUS-CLIENT SOURCE-ROOT
 set -eEuo pipefail
@@ -98,9 +99,9 @@ err "$TMP/empty.yaml: no documents"
 k frobnicate
 err "unknown verb \"frobnicate\" (see 'kuke --help')"
 k get
-err "no resource type given: kuke get realm|space|stack|cell [NAME] (see 'kuke get --help')"
-k get containers
-err 'unknown resource type "containers" (expected realm, space, stack or cell)'
+err "no resource type given: kuke get realm|space|stack|cell|container [NAME] (see 'kuke get --help')"
+k get pods
+err 'unknown resource type "pods" (expected realm, space, stack, cell or container)'
 k create space
 err 'no space name given: kuke create space NAME'
 k get realm a b
@@ -123,11 +124,11 @@ err 'no shell given: kuke autocomplete bash|zsh|fish'
 # --- cell verbs: usage and names, checked before anything is sent (this KUKEOND does not exist)
 export KUKEOND=/nonexistent
 k start
-err "no resource type given: kuke start cell NAME (see 'kuke start --help')"
+err "no resource type given: kuke start cell|container NAME (see 'kuke start --help')"
 k stop stack x
-err 'kuke stop takes a cell, not a stack: kuke stop cell NAME'
+err 'kuke stop takes a cell or container, not a stack: kuke stop cell|container NAME'
 k kill cel x
-err 'unknown resource type "cel" (kuke kill takes cell NAME)'
+err 'unknown resource type "cel" (kuke kill takes cell|container NAME)'
 k start cell
 err 'no cell name given: kuke start cell NAME'
 k --no-daemon stop cell Bad_Cell
@@ -140,8 +141,27 @@ k --no-daemon kill cell web --signal NOPE
 err 'unknown signal "NOPE" (expected a name such as KILL or SIGKILL, or a number)'
 k --no-daemon kill cell web -s 9
 err "cannot run /nonexistent: No such file or directory (set \$KUKEOND to the kukeond to run)"
-k purge cell web
-err "purging a single cell is not supported yet (kukeond has no PurgeCell): use 'kuke delete cell web --force', or purge its stack"
+# containers: --cell is required, and only for containers; names checked locally
+k get containers
+err 'no cell given: containers belong to a cell, kuke get containers --cell CELL'
+k stop container side
+err 'no cell given: containers belong to a cell, kuke stop container NAME --cell CELL'
+k start container --cell site
+err 'no container name given: kuke start container NAME --cell CELL'
+k get cells --cell site
+err '--cell goes with containers only, not with a cell'
+k create container side --cell site
+err 'kuke create takes a realm, space, stack or cell, not a container: kuke create realm|space|stack|cell NAME'
+k --no-daemon delete container Side --cell site
+((rc == 1)) && grep -q '^Error: invalid Container name "Side": uppercase letter' "$TMP/err" || fail "bad container name: $(cat "$TMP/err")"
+k --no-daemon purge container side --cell Site
+((rc == 1)) && grep -q '^Error: invalid Cell name "Site": uppercase letter' "$TMP/err" || fail "bad --cell: $(cat "$TMP/err")"
+k --no-daemon kill container side --cell site --signal TERM
+err "--signal TERM is not supported yet: kukeond's KillContainer sends SIGKILL only (use 'kuke stop' for SIGTERM with a grace period)"
+k delete -f /dev/null --cell site
+err '--realm, --space, --stack and --cell do not go with -f: the manifest names the parents'
+k get images --cell site
+err 'images belong to a realm: kuke get images [--realm NAME]'
 k run
 err 'nothing to run: give -f FILE (a Cell manifest) or -p PROFILE'
 k run -f x -p y
@@ -187,6 +207,72 @@ k logs kuke-cli-test-nothing-$$
 ok logs of a cell without lines
 [[ ! -s $TMP/out ]] || fail "logs of a cell without lines printed: $(cat "$TMP/out")"
 export KUKEOND=$2
+
+# --- containers against the test server
+k --no-daemon get containers --cell site
+ok get containers
+[[ $(cat "$TMP/out") == $'NAME   STATE     IMAGE                              ROOT\nweb    Ready     docker.io/library/busybox:latest   yes\nside   Stopped   docker.io/library/busybox:latest   no' ]] ||
+        fail "container table: $(cat "$TMP/out")"
+k --no-daemon get container side --cell site
+ok get container side
+[[ $(cat "$TMP/out") == $'NAME   STATE     IMAGE                              ROOT\nside   Stopped   docker.io/library/busybox:latest   no' ]] ||
+        fail "one container: $(cat "$TMP/out")"
+k --no-daemon get container nope --cell site
+err 'container "main/default/default/site/nope" does not exist'
+k --no-daemon get container nope --cell site -o yaml
+err 'container "main/default/default/site/nope" does not exist'
+k --no-daemon get containers --cell gone
+err 'cell "main/default/default/gone" does not exist'
+k --no-daemon get containers --cell empty
+ok
+[[ ! -s $TMP/out && $(cat "$TMP/err") == 'No containers in cell "main/default/default/empty".' ]] || fail "no containers: $(cat "$TMP/err")"
+k --no-daemon get containers --cell site -o name
+ok
+[[ $(cat "$TMP/out") == $'web\nside' ]] || fail "container names: $(cat "$TMP/out")"
+k --no-daemon get containers --cell site -o json
+ok
+py 'assert [c["metadata"]["name"] for c in d] == ["web", "side"] and d[0]["spec"]["root"] is True and d[1]["status"]["exitSignal"] == "KILL", d'
+k --no-daemon get container side --cell site -o yaml
+ok
+grep -q '^kind: Container$' "$TMP/out" && grep -q 'exitSignal: KILL' "$TMP/out" || fail "container YAML: $(cat "$TMP/out")"
+k --no-daemon get containers --cell site -o yaml
+ok
+(($(grep -c '^kind: Container$' "$TMP/out") == 2 && $(grep -c '^---$' "$TMP/out") == 1)) || fail "container YAML stream: $(cat "$TMP/out")"
+k --no-daemon stop container side --cell site
+ok
+[[ $(cat "$TMP/out") == 'Container "side" stopped' ]] || fail "stop container: $(cat "$TMP/out")"
+k --no-daemon start container side --cell site
+ok
+[[ $(cat "$TMP/out") == 'Container "side" started' ]] || fail "start container: $(cat "$TMP/out")"
+k --no-daemon kill container side --cell site -s KILL
+ok
+[[ $(cat "$TMP/out") == 'Container "side" killed' ]] || fail "kill container: $(cat "$TMP/out")"
+k --no-daemon start container side --cell stopped
+err "cell \"main/default/default/stopped\" is not running: start the cell first ('kuke start cell stopped')"
+k --no-daemon start container nope --cell site
+err 'container "main/default/default/site/nope" does not exist'
+k --no-daemon stop container side --cell gone
+err 'cell "main/default/default/gone" does not exist'
+k --no-daemon delete container web --cell site
+err 'container "web" is the root container of cell "main/default/default/site" and cannot leave it: delete the cell instead'
+k --no-daemon delete container side --cell site
+ok
+[[ $(cat "$TMP/out") == 'Container "side" deleted' ]] || fail "delete container: $(cat "$TMP/out")"
+# --force is FORCE (the server refuses this one without it)
+k --no-daemon delete container side --cell stopped
+((rc == 1)) && grep -q 'containerd is gone (flags 0)' "$TMP/err" || fail "delete without --force: $(cat "$TMP/err")"
+k --no-daemon delete container side --cell stopped --force
+ok
+k --no-daemon purge container side --cell site
+ok
+[[ $(cat "$TMP/out") == $'removed task default_default_site_side\nremoved container default_default_site_side\nremoved snapshot default_default_site_side\nContainer "side" purged' ]] ||
+        fail "purge container: $(cat "$TMP/out")"
+k --no-daemon purge cell site
+ok
+[[ $(cat "$TMP/out") == $'removed task default_default_site_web\nremoved container default_default_site_web\nremoved address 10.88.0.9\nremoved scope kukeon-main-default-default-site.scope\nCell "site" purged' ]] ||
+        fail "purge cell: $(cat "$TMP/out")"
+k --no-daemon purge cell gone
+err 'cell "main/default/default/gone" does not exist'
 
 # --- image: arguments checked before anything is sent (this KUKEOND does not exist)
 export KUKEOND=/nonexistent/kukeond
@@ -258,7 +344,13 @@ comp() {
 [[ $(comp kuke ver) == version ]] || fail "bash: verbs"
 [[ $(comp kuke get ce) == $'cell\ncells' ]] || fail "bash: cell types"
 [[ $(comp kuke st) == $'start\nstop' ]] || fail "bash: start/stop"
-[[ $(comp kuke kill '') == cell ]] || fail "bash: kill takes a cell"
+[[ $(comp kuke kill '') == $'cell\ncontainer' ]] || fail "bash: kill takes a cell or a container"
+[[ $(comp kuke get con) == $'container\ncontainers' ]] || fail "bash: container types"
+[[ $(comp kuke --no-daemon get containers --cell s) == $'site\nstopped' ]] || fail "bash: --cell names: $(comp kuke --no-daemon get containers --cell s | tr '\n' ' ')"
+[[ $(comp kuke --no-daemon stop container --cell site '') == $'web\nside' ]] || fail "bash: container names: $(comp kuke --no-daemon stop container --cell site '' | tr '\n' ' ')"
+[[ $(comp kuke --no-daemon delete container --cell=site s) == side ]] || fail "bash: container names after the name"
+[[ -z $(comp kuke --no-daemon stop container '') ]] || fail "bash: container names without --cell"
+[[ $(comp kuke stop container x --ce) == --cell ]] || fail "bash: --cell option"
 [[ $(comp kuke logs web --c) == --container ]] || fail "bash: logs options"
 [[ $(comp kuke run --pa) == --param ]] || fail "bash: run options"
 [[ $(comp kuke delete --ca) == --cascade ]] || fail "bash: options"
@@ -276,5 +368,9 @@ if command -v fish >/dev/null; then
         # no "| head" here: under pipefail, fish dying of SIGPIPE would end the test silently
         got=$(PATH=$(dirname "$KUKE"):$PATH fish -c "source $TMP/kuke.fish; complete -C'kuke --no-daemon get realm r19'")
         [[ $got == $'r19\nr190\nr191\nr192\nr193\nr194\nr195\nr196\nr197\nr198\nr199' ]] || fail "fish: realm names: $got"
+        got=$(PATH=$(dirname "$KUKE"):$PATH fish -c "source $TMP/kuke.fish; complete -C'kuke --no-daemon stop container --cell site '")
+        [[ $got == $'side\nweb' ]] || fail "fish: container names (fish sorts them): $got"
+        got=$(PATH=$(dirname "$KUKE"):$PATH fish -c "source $TMP/kuke.fish; complete -C'kuke --no-daemon get containers --cell s'" | cut -f1)
+        [[ $got == $'site\nstopped' ]] || fail "fish: --cell names: $got"
 fi
 echo "kuke CLI: all checks passed"

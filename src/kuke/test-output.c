@@ -52,6 +52,18 @@ static const char cell_stopped[] = "apiVersion: v1beta1\n"
                                    "spec: {realmId: main, spaceId: default, stackId: default}\n"
                                    "status: {state: Stopped, unit: kukeon-main-default-default-bare.scope}\n";
 
+/* What GetContainer returns: one container of a cell, spec and status. */
+static const char container_side[] = "apiVersion: v1beta1\n"
+                                     "kind: Container\n"
+                                     "metadata: {name: side}\n"
+                                     "spec: {id: side, realmId: main, spaceId: default, stackId: default, cellId: site,\n"
+                                     "       image: docker.io/library/busybox:latest, command: sleep, args: ['3600']}\n"
+                                     "status: {name: side, state: Stopped, exitCode: 137, exitSignal: KILL}\n";
+static const char container_web[] = "apiVersion: v1beta1\n"
+                                    "kind: Container\n"
+                                    "spec: {id: web, cellId: site, root: true, image: busybox}\n"
+                                    "status: {state: Ready}\n";
+
 static void test_format_parse(void) {
         OutputFormat f;
         ASSERT_OK(output_format_parse("yaml", &f));
@@ -197,4 +209,31 @@ static void test_cell_table(void) {
         json_decref(o);
 }
 
-TEST_MAIN(test_format_parse, test_json_shapes, test_yaml_shapes, test_names, test_bad_documents, test_tables, test_cell_table)
+static void test_container_table(void) {
+        _cleanup_(table_freep) Table *t = output_table_new(RESOURCE_CONTAINER);
+        _cleanup_free_ char *out = NULL, *j = NULL, *names = NULL, *msg = NULL;
+
+        /* a row from the document, and one as ListContainers reports it */
+        ASSERT_OK(output_table_add_document(t, RESOURCE_CONTAINER, container_web, NULL));
+        ASSERT_OK(output_table_add_container(t, "side", "Stopped", "docker.io/library/busybox:latest", false));
+        ASSERT_OK(table_format(t, &out));
+        ASSERT_STREQ(out, "NAME   STATE     IMAGE                              ROOT\n"
+                          "web    Ready     busybox                            yes\n"
+                          "side   Stopped   docker.io/library/busybox:latest   no\n");
+        ASSERT_ERROR(output_table_add_document(t, RESOURCE_CONTAINER, cell_web, &msg), EBADMSG);
+        ASSERT_NOT_NULL(strstr(msg, "container document"));
+
+        /* -o json: the exit signal is there; -o name: the spec's id without metadata.name */
+        char *texts[] = { (char *) container_side, (char *) container_web, NULL };
+        ASSERT_OK(output_documents(OUTPUT_JSON, RESOURCE_CONTAINER, texts, 1, true, &j, NULL));
+        json_t *d = parse_json(j);
+        ASSERT_STREQ(json_string_value(json_object_get(d, "kind")), "Container");
+        ASSERT_STREQ(json_string_value(json_object_get(json_object_get(d, "status"), "exitSignal")), "KILL");
+        ASSERT_STREQ(json_string_value(json_object_get(json_object_get(d, "status"), "state")), "Stopped");
+        json_decref(d);
+        ASSERT_OK(output_documents(OUTPUT_NAME, RESOURCE_CONTAINER, texts, 2, false, &names, NULL));
+        ASSERT_STREQ(names, "side\nweb\n");
+}
+
+TEST_MAIN(test_format_parse, test_json_shapes, test_yaml_shapes, test_names, test_bad_documents, test_tables, test_cell_table,
+          test_container_table)

@@ -18,7 +18,14 @@ static void test_type(void) {
         ASSERT_OK(resource_type_from_string("cells", &t, &plural));
         ASSERT_EQ(t, RESOURCE_CELL);
         ASSERT_TRUE(plural);
-        ASSERT_ERROR(resource_type_from_string("container", &t, NULL), EINVAL);
+        ASSERT_OK(resource_type_from_string("container", &t, &plural));
+        ASSERT_EQ(t, RESOURCE_CONTAINER);
+        ASSERT_FALSE(plural);
+        ASSERT_OK(resource_type_from_string("containers", &t, &plural));
+        ASSERT_TRUE(plural);
+        ASSERT_EQ(resource_type_to_kind(RESOURCE_CONTAINER), KIND_CONTAINER);
+        ASSERT_STREQ(resource_type_to_kind_string(RESOURCE_CONTAINER), "Container");
+        ASSERT_ERROR(resource_type_from_string("ctr", &t, NULL), EINVAL);
         ASSERT_ERROR(resource_type_from_string("Realm", &t, NULL), EINVAL);
         ASSERT_ERROR(resource_type_from_string("", &t, NULL), EINVAL);
         ASSERT_ERROR(resource_type_from_string(NULL, &t, NULL), EINVAL);
@@ -30,6 +37,20 @@ static void test_type(void) {
         ASSERT_EQ(resource_type_to_kind(RESOURCE_CELL), KIND_CELL);
         ASSERT_STREQ(resource_type_to_kind_string(RESOURCE_CELL), "Cell");
         ASSERT_NULL(resource_type_to_noun(_RESOURCE_TYPE_MAX));
+}
+
+static void test_type_sets(void) {
+        _cleanup_free_ char *all = resource_types_to_usage(RESOURCE_TYPES_ALL),
+                            *all_list = resource_types_to_list(RESOURCE_TYPES_ALL),
+                            *two = resource_types_to_usage(RESOURCE_TYPE_BIT(RESOURCE_CELL) | RESOURCE_TYPE_BIT(RESOURCE_CONTAINER)),
+                            *two_list = resource_types_to_list(RESOURCE_TYPE_BIT(RESOURCE_CELL) | RESOURCE_TYPE_BIT(RESOURCE_CONTAINER)),
+                            *one = resource_types_to_list(RESOURCE_TYPE_BIT(RESOURCE_STACK));
+        ASSERT_STREQ(all, "realm|space|stack|cell|container");
+        ASSERT_STREQ(all_list, "realm, space, stack, cell or container");
+        ASSERT_STREQ(two, "cell|container");
+        ASSERT_STREQ(two_list, "cell or container");
+        ASSERT_STREQ(one, "stack");
+        ASSERT_NULL(resource_types_to_usage(0));
 }
 
 static void test_ref_check(void) {
@@ -53,6 +74,17 @@ static void test_ref_check(void) {
         ResourceRef bad_cell = { RESOURCE_CELL, "main", "default", "default", "Web" };
         ASSERT_ERROR(resource_ref_check(&bad_cell, true, &msg), EINVAL);
         ASSERT_NOT_NULL(strstr(msg, "invalid Cell name \"Web\""));
+        msg = mfree(msg);
+        /* a container: its cell is checked too, then its own name */
+        ResourceRef ctr = { RESOURCE_CONTAINER, "main", "default", "default", "site", "side-1" };
+        ASSERT_OK(resource_ref_check(&ctr, false, NULL));
+        ResourceRef ctr_no_cell = { RESOURCE_CONTAINER, "main", "default", "default", NULL, "side" };
+        ASSERT_ERROR(resource_ref_check(&ctr_no_cell, true, &msg), EINVAL);
+        ASSERT_STREQ(msg, "no Cell name given");
+        msg = mfree(msg);
+        ResourceRef bad_ctr = { RESOURCE_CONTAINER, "main", "default", "default", "site", "Side" };
+        ASSERT_ERROR(resource_ref_check(&bad_ctr, true, &msg), EINVAL);
+        ASSERT_NOT_NULL(strstr(msg, "invalid Container name \"Side\""));
         msg = mfree(msg);
         ResourceRef no_cell = { RESOURCE_CELL, "main", "default", "default", NULL };
         ASSERT_ERROR(resource_ref_check(&no_cell, true, &msg), EINVAL);
@@ -116,10 +148,21 @@ static void test_describe(void) {
         ASSERT_NULL(cs.cell);
         ASSERT_STREQ(cs.stack, "frontend");
 
+        ResourceRef ctr = { RESOURCE_CONTAINER, "demo", "web", "frontend", "site", "side" };
+        _cleanup_free_ char *f = resource_ref_describe(&ctr);
+        ASSERT_STREQ(f, "container \"demo/web/frontend/site/side\"");
+        ASSERT_STREQ(resource_ref_name(&ctr), "side");
+        ResourceRef cc = resource_ref_at(&ctr, RESOURCE_CELL);
+        ASSERT_EQ(cc.type, RESOURCE_CELL);
+        ASSERT_STREQ(cc.cell, "site");
+        ASSERT_NULL(cc.container);
+        _cleanup_free_ char *g = resource_ref_describe(&cc);
+        ASSERT_STREQ(g, "cell \"demo/web/frontend/site\"");
+
         /* Hostile bytes are escaped in messages. */
         ResourceRef odd = { RESOURCE_REALM, "a\"b\n", NULL, NULL };
         _cleanup_free_ char *d = resource_ref_describe(&odd);
         ASSERT_STREQ(d, "realm \"a\\x22b\\x0a\"");
 }
 
-TEST_MAIN(test_type, test_ref_check, test_describe)
+TEST_MAIN(test_type, test_type_sets, test_ref_check, test_describe)

@@ -25,7 +25,7 @@ static int run(int argc, char *argv[]) {
         ResourceRef ref;
         int r;
 
-        r = parse_verb_args("create", argc, argv, NULL, NULL, NULL, NULL, help, _RESOURCE_TYPE_INVALID, &ref);
+        r = parse_verb_args("create", argc, argv, NULL, NULL, NULL, NULL, help, RESOURCE_TYPES_CREATABLE, &ref);
         if (r != 0)
                 return r == 2 ? 0 : 1;
         /* The system realm is made by `kuke init`, never by hand. */

@@ -9,13 +9,16 @@
 
 static void help(FILE *f) {
         fputs("Usage: kuke delete realm|space|stack|cell NAME [OPTIONS…]\n"
+              "       kuke delete container NAME --cell CELL [OPTIONS…]\n"
               "       kuke delete -f FILE|- [OPTIONS…]\n"
               "\n"
               "Deletes a resource, or every resource of a manifest (children before their\n"
               "parents: containers, cells, stacks, spaces, then realms). A resource that still\n"
-              "has children is refused unless --cascade.\n"
+              "has children is refused unless --cascade. A container is stopped (killed with\n"
+              "--force), then its containerd container and snapshot go and it leaves its cell's\n"
+              "spec; the root container cannot leave its cell (delete the cell instead).\n"
               "\n"
-              "Options:\n" PARENT_OPTIONS_HELP
+              "Options:\n" PARENT_OPTIONS_HELP CELL_OPTION_HELP
               "  -f, --filename FILE     delete what the manifest FILE describes; - reads\n"
               "                          standard input; repeatable\n"
               "      --cascade           delete the children too\n"
@@ -46,8 +49,11 @@ static int delete_one(const ResourceRef *ref, uint64_t flags) {
         _cleanup_(client_freep) BusClient *c = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *member = manager_member("Delete", ref->type, false);
-        const char *names[] = { ref->realm, ref->type >= RESOURCE_SPACE ? ref->space : NULL,
-                                ref->type >= RESOURCE_STACK ? ref->stack : NULL, ref->type >= RESOURCE_CELL ? ref->cell : NULL,
+        const char *names[] = { ref->realm,
+                                ref->type >= RESOURCE_SPACE ? ref->space : NULL,
+                                ref->type >= RESOURCE_STACK ? ref->stack : NULL,
+                                ref->type >= RESOURCE_CELL ? ref->cell : NULL,
+                                ref->type >= RESOURCE_CONTAINER ? ref->container : NULL,
                                 NULL };
         int r;
 
@@ -107,8 +113,7 @@ static void document_names(const Document *d, const char *names[static 6]) {
         }
 }
 
-/* The resource a document names, for error texts: containers stop at their cell, their own
- * NoSuchContainer errors keep the daemon's message. */
+/* The resource a document names, for error texts. */
 static ResourceRef document_ref(const Document *d, const char *const *names) {
         switch (d->kind) {
         case KIND_REALM:
@@ -117,8 +122,10 @@ static ResourceRef document_ref(const Document *d, const char *const *names) {
                 return (ResourceRef) { RESOURCE_SPACE, names[0], names[1], NULL };
         case KIND_STACK:
                 return (ResourceRef) { RESOURCE_STACK, names[0], names[1], names[2] };
-        default:
+        case KIND_CELL:
                 return (ResourceRef) { RESOURCE_CELL, names[0], names[1], names[2], names[3] };
+        default:
+                return (ResourceRef) { RESOURCE_CONTAINER, names[0], names[1], names[2], names[3], names[4] };
         }
 }
 
@@ -234,6 +241,7 @@ static int delete_files(char **files, uint64_t flags) {
 static int run(int argc, char *argv[]) {
         static const struct option options[] = {
                 PARENT_OPTIONS,
+                CELL_OPTION,
                 { "filename", required_argument, NULL, 'f' },
                 { "cascade", no_argument, NULL, 'c' },
                 { "force", no_argument, NULL, 'F' },
@@ -277,17 +285,17 @@ static int run(int argc, char *argv[]) {
                 if (optind < argc)
                         return error("unexpected argument \"%s\": with -f, the manifest names what to delete", argv[optind]);
                 if (parent_args_given(&parents))
-                        return error("--realm, --space and --stack do not go with -f: the manifest names the parents");
+                        return error("--realm, --space, --stack and --cell do not go with -f: the manifest names the parents");
                 return delete_files(files, flags);
         }
-        if (parse_resource_args("delete", argc, argv, &parents, true, _RESOURCE_TYPE_INVALID, &ref, NULL) != 0)
+        if (parse_resource_args("delete", argc, argv, &parents, true, RESOURCE_TYPES_ALL, &ref, NULL) != 0)
                 return 1;
         return delete_one(&ref, flags);
 }
 
 const Verb verb_delete = {
         .name = "delete",
-        .summary = "delete realms, spaces, stacks and cells, by name or by manifest",
+        .summary = "delete realms, spaces, stacks, cells and containers, by name or by manifest",
         .run = run,
         .help = help,
 };

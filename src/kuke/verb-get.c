@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kuke.h"
@@ -7,27 +8,34 @@
 
 static void help(FILE *f) {
         fputs("Usage: kuke get realm|realms|space|spaces|stack|stacks|cell|cells [NAME] [OPTIONS…]\n"
+              "       kuke get container|containers [NAME] --cell CELL [OPTIONS…]\n"
               "       kuke get images [--realm NAME] [--no-trunc]\n"
               "\n"
               "Shows one resource (with NAME) or lists them (without). Spaces are listed in one\n"
-              "realm, stacks in one space, cells in one stack, images in one realm (REFERENCE\n"
-              "DIGEST SIZE; --no-trunc: the whole digest).\n"
+              "realm, stacks in one space, cells in one stack, containers in one cell (--cell,\n"
+              "required), images in one realm (REFERENCE DIGEST SIZE; --no-trunc: the whole\n"
+              "digest).\n"
               "\n"
-              "Options:\n" PARENT_OPTIONS_HELP
+              "Options:\n" PARENT_OPTIONS_HELP CELL_OPTION_HELP
               "  -o, --output FORMAT     yaml or json: the full documents with their status\n"
               "                          (JSON: one object for NAME, else an array, [] when empty)\n"
               "                          the default is a table: NAME STATE UNIT, and NAMESPACE for\n"
               "                          realms, SUBNET for spaces; NAME STATE IP CONTAINERS UNIT\n"
-              "                          for cells (CONTAINERS: ready/all)\n" CONNECT_OPTIONS_HELP
+              "                          for cells (CONTAINERS: ready/all); NAME STATE IMAGE ROOT\n"
+              "                          for containers\n" CONNECT_OPTIONS_HELP
               "  -h, --help              show this help\n",
               f);
 }
 
+/* What List<Kind>s returned: (name, state, unit, path), or for containers (name, state,
+ * image, root, path), the image in 'units'. */
 typedef struct Listing {
         char **names;
         char **states;
         char **units;
         char **paths;
+        bool *roots;
+        size_t n_roots;
 } Listing;
 
 static void listing_done(Listing *l) {
@@ -35,6 +43,16 @@ static void listing_done(Listing *l) {
         strv_free(l->states);
         strv_free(l->units);
         strv_free(l->paths);
+        free(l->roots);
+}
+
+static int listing_add_root(Listing *l, bool root) {
+        bool *a = reallocarray(l->roots, l->n_roots + 1, sizeof(bool));
+        if (!a)
+                return -ENOMEM;
+        a[l->n_roots++] = root;
+        l->roots = a;
+        return 0;
 }
 
 static int list(BusClient *c, const ResourceRef *ref, Listing *ret) {
@@ -53,15 +71,19 @@ static int list(BusClient *c, const ResourceRef *ref, Listing *ret) {
         if (r < 0)
                 return error_bus(&e, r, ref->type > RESOURCE_REALM ? &parent : NULL);
 
-        r = sd_bus_message_enter_container(reply, 'a', "(ssso)");
+        bool containers = ref->type == RESOURCE_CONTAINER;
+        r = sd_bus_message_enter_container(reply, 'a', containers ? "(sssbo)" : "(ssso)");
         for (;;) {
                 const char *name, *state, *unit, *path;
+                int root = false;
                 if (r >= 0)
-                        r = sd_bus_message_read(reply, "(ssso)", &name, &state, &unit, &path);
+                        r = containers ? sd_bus_message_read(reply, "(sssbo)", &name, &state, &unit, &root, &path)
+                                       : sd_bus_message_read(reply, "(ssso)", &name, &state, &unit, &path);
                 if (r <= 0)
                         break;
                 if (strv_extend(&ret->names, name) < 0 || strv_extend(&ret->states, state) < 0 ||
-                    strv_extend(&ret->units, unit) < 0 || strv_extend(&ret->paths, path) < 0)
+                    strv_extend(&ret->units, unit) < 0 || strv_extend(&ret->paths, path) < 0 ||
+                    (containers && listing_add_root(ret, root) < 0))
                         return error("out of memory");
         }
         if (r < 0)
@@ -126,8 +148,10 @@ static int fetch_documents(BusClient *c, const ResourceRef *ref, const Listing *
                         one.space = l->names[i];
                 else if (ref->type == RESOURCE_STACK)
                         one.stack = l->names[i];
-                else
+                else if (ref->type == RESOURCE_CELL)
                         one.cell = l->names[i];
+                else
+                        one.container = l->names[i];
                 r = bus_client_new_manager_call(c, member, &one, &calls[i]);
         }
         if (r >= 0)
@@ -140,7 +164,8 @@ static int fetch_documents(BusClient *c, const ResourceRef *ref, const Listing *
 
                 if (e) {
                         if (sd_bus_error_has_names(e, KUKEON_ERROR_PREFIX "NoSuchRealm", KUKEON_ERROR_PREFIX "NoSuchSpace",
-                                                   KUKEON_ERROR_PREFIX "NoSuchStack", KUKEON_ERROR_PREFIX "NoSuchCell"))
+                                                   KUKEON_ERROR_PREFIX "NoSuchStack", KUKEON_ERROR_PREFIX "NoSuchCell",
+                                                   KUKEON_ERROR_PREFIX "NoSuchContainer"))
                                 continue;
                         status = error_bus(e, -EIO, ref);
                 } else if ((r = sd_bus_message_read(replies[i], "s", &text)) < 0)
@@ -179,6 +204,43 @@ static int print_table(Table *t) {
 
 static int print_list_table(Table *t, const ResourceRef *ref);
 
+/* The container table, from ListContainers: every row, or only the row of ref->container. */
+static int container_table(const ResourceRef *ref, const Listing *l, Table **ret) {
+        _cleanup_(table_freep) Table *t = output_table_new(RESOURCE_CONTAINER);
+
+        if (!t)
+                return error("out of memory");
+        for (size_t i = 0; l->names && l->names[i]; i++) {
+                if (ref->container && !streq(l->names[i], ref->container))
+                        continue;
+                if (output_table_add_container(t, l->names[i], l->states[i], l->units[i], i < l->n_roots && l->roots[i]) < 0)
+                        return error("out of memory");
+        }
+        *ret = TAKE_PTR(t);
+        return 0;
+}
+
+static int list(BusClient *c, const ResourceRef *ref, Listing *ret);
+
+/* One container as a table: its row of ListContainers, so that it reads exactly as in the
+ * listing of its cell. */
+static int get_one_container_table(BusClient *c, const ResourceRef *ref) {
+        _cleanup_(listing_done) Listing l = {};
+        _cleanup_(table_freep) Table *t = NULL;
+        int r;
+
+        r = list(c, ref, &l);
+        if (r == 0)
+                r = container_table(ref, &l, &t);
+        if (r != 0)
+                return r;
+        if (table_get_rows(t) == 0) {
+                _cleanup_free_ char *what = resource_ref_describe(ref);
+                return error("%s does not exist", strna(what));
+        }
+        return print_table(t);
+}
+
 static int get_one(BusClient *c, const ResourceRef *ref, OutputFormat output) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -188,6 +250,8 @@ static int get_one(BusClient *c, const ResourceRef *ref, OutputFormat output) {
 
         if (!member)
                 return error("out of memory");
+        if (ref->type == RESOURCE_CONTAINER && output == OUTPUT_DEFAULT)
+                return get_one_container_table(c, ref);
         r = bus_client_new_manager_call(c, member, ref, &m);
         if (r >= 0)
                 r = sd_bus_call(c->bus, m, 0, &e, &reply);
@@ -231,6 +295,13 @@ static int get_list(BusClient *c, const ResourceRef *ref, OutputFormat output) {
                 if (r != 0)
                         return r;
                 return print_documents(output, ref->type, texts, false);
+        }
+        if (ref->type == RESOURCE_CONTAINER) {
+                _cleanup_(table_freep) Table *t = NULL;
+                r = container_table(ref, &l, &t);
+                if (r != 0)
+                        return r;
+                return print_list_table(t, ref);
         }
         if (ref->type == RESOURCE_CELL) {
                 /* The IP and the containers are in each cell's document: fetch them all. */
@@ -286,6 +357,7 @@ static int print_list_table(Table *t, const ResourceRef *ref) {
 static int run(int argc, char *argv[]) {
         static const struct option options[] = {
                 PARENT_OPTIONS,
+                CELL_OPTION,
                 { "output", required_argument, NULL, 'o' },
                 { "no-trunc", no_argument, NULL, 'T' },
                 { "help", no_argument, NULL, 'h' },
@@ -325,13 +397,13 @@ static int run(int argc, char *argv[]) {
         if (optind < argc && STR_IN_SET(argv[optind], "images", "image")) {
                 if (optind + 1 < argc)
                         return error("unexpected argument \"%s\": kuke get images lists them all", argv[optind + 1]);
-                if (parents.space || parents.stack)
+                if (parents.space || parents.stack || parents.cell)
                         return error("images belong to a realm: kuke get images [--realm NAME]");
                 return image_get_list(parents.realm ?: DEFAULT_REALM, output, no_trunc);
         }
         if (no_trunc)
                 return error("--no-trunc is for kuke get images");
-        if (parse_resource_args("get", argc, argv, &parents, false, _RESOURCE_TYPE_INVALID, &ref, &single) != 0)
+        if (parse_resource_args("get", argc, argv, &parents, false, RESOURCE_TYPES_ALL, &ref, &single) != 0)
                 return 1;
 
         if (connect_or_complain(&c) != 0)
@@ -341,7 +413,7 @@ static int run(int argc, char *argv[]) {
 
 const Verb verb_get = {
         .name = "get",
-        .summary = "show realms, spaces, stacks and cells",
+        .summary = "show realms, spaces, stacks, cells and containers",
         .run = run,
         .help = help,
 };

@@ -5,13 +5,16 @@
 #include "kuke.h"
 
 static void help(FILE *f) {
-        fputs("Usage: kuke purge realm|space|stack NAME [OPTIONS…]\n"
+        fputs("Usage: kuke purge realm|space|stack|cell NAME [OPTIONS…]\n"
+              "       kuke purge container NAME --cell CELL [OPTIONS…]\n"
               "\n"
               "Removes a resource and everything in it, best effort: what the run path, systemd,\n"
-              "containerd and CNI still hold of it, even when its state is damaged. Prints what\n"
-              "was removed, one item a line.\n"
+              "containerd and CNI still hold of it, even when its state is damaged (a cell: its\n"
+              "tasks, containers, snapshots, address, scope and files, killed first; a container:\n"
+              "its task, containerd container and snapshot). Prints what was removed, one item a\n"
+              "line, then <Kind> \"<name>\" purged.\n"
               "\n"
-              "Options:\n" PARENT_OPTIONS_HELP CONNECT_OPTIONS_HELP
+              "Options:\n" PARENT_OPTIONS_HELP CELL_OPTION_HELP CONNECT_OPTIONS_HELP
               "  -h, --help              show this help\n",
               f);
 }
@@ -25,12 +28,9 @@ static int run(int argc, char *argv[]) {
         ResourceRef ref;
         int r;
 
-        r = parse_verb_args("purge", argc, argv, NULL, NULL, NULL, NULL, help, _RESOURCE_TYPE_INVALID, &ref);
+        r = parse_verb_args("purge", argc, argv, NULL, NULL, NULL, NULL, help, RESOURCE_TYPES_ALL, &ref);
         if (r != 0)
                 return r == 2 ? 0 : 1;
-        if (ref.type == RESOURCE_CELL)
-                return error("purging a single cell is not supported yet (kukeond has no PurgeCell): use 'kuke delete cell %s --force', or purge its stack",
-                             ref.cell);
 
         member = manager_member("Purge", ref.type, false);
         if (!member)
@@ -56,7 +56,7 @@ static int run(int argc, char *argv[]) {
 
 const Verb verb_purge = {
         .name = "purge",
-        .summary = "remove a realm, space or stack and all it left behind, best effort",
+        .summary = "remove a realm, space, stack, cell or container and all it left behind, best effort",
         .run = run,
         .help = help,
 };

@@ -3,26 +3,31 @@
 
 static void help(FILE *f) {
         fputs("Usage: kuke start cell NAME [OPTIONS…]\n"
+              "       kuke start container NAME --cell CELL [OPTIONS…]\n"
               "\n"
               "Starts a stopped cell: its anchor, scope, address and containers. Nothing to do for\n"
               "a cell that is Ready. Prints Cell \"<name>\" started.\n"
               "\n"
-              "Options:\n" PARENT_OPTIONS_HELP CONNECT_OPTIONS_HELP
+              "A container is started again in its cell (a fresh task on its snapshot); its cell\n"
+              "must be Ready. Nothing to do for a container that runs. Prints\n"
+              "Container \"<name>\" started.\n"
+              "\n"
+              "Options:\n" PARENT_OPTIONS_HELP CELL_OPTION_HELP CONNECT_OPTIONS_HELP
               "  -h, --help              show this help\n",
               f);
 }
 
 static int run(int argc, char *argv[]) {
         ResourceRef ref;
-        int r = parse_verb_args("start", argc, argv, NULL, NULL, NULL, NULL, help, RESOURCE_CELL, &ref);
+        int r = parse_verb_args("start", argc, argv, NULL, NULL, NULL, NULL, help, RESOURCE_TYPES_RUNNABLE, &ref);
         if (r != 0)
                 return r == 2 ? 0 : 1;
-        return call_cell_verb("StartCell", &ref, 0, "started");
+        return call_resource_verb("Start", &ref, 0, "started");
 }
 
 const Verb verb_start = {
         .name = "start",
-        .summary = "start a cell",
+        .summary = "start a cell, or a container of a running cell",
         .run = run,
         .help = help,
 };
