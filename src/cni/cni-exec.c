@@ -1,20 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cni-exec.h"
 #include "macro.h"
+#include "process-run.h"
 
 #define CNI_OUTPUT_MAX (1024 * 1024)
 
@@ -29,12 +24,6 @@ static int set_error(char **ret_error, int r, const char *fmt, ...) {
                 va_end(ap);
         }
         return r;
-}
-
-static uint64_t now_usec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
 }
 
 /* A plugin's "type" names a file in the plugin path, never a path of its own. */
@@ -57,37 +46,10 @@ static int plugin_find(const char *type, const char *plugin_path, char **ret) {
         return -ENOENT;
 }
 
-typedef struct Output {
-        char *data;
-        size_t size;
-        bool done;
-} Output;
-
-static int output_read(int fd, Output *o) {
-        char buf[16384];
-        ssize_t n = read(fd, buf, sizeof buf);
-        if (n < 0)
-                return errno == EAGAIN || errno == EINTR ? 0 : -errno;
-        if (n == 0) {
-                o->done = true;
-                return 0;
-        }
-        if (o->size + (size_t) n > CNI_OUTPUT_MAX)
-                return -EFBIG;
-        char *d = realloc(o->data, o->size + (size_t) n + 1);
-        if (!d)
-                return -ENOMEM;
-        memcpy(d + o->size, buf, (size_t) n);
-        o->size += (size_t) n;
-        d[o->size] = 0;
-        o->data = d;
-        return 0;
-}
-
 /* Runs one plugin: 'config' on stdin, stdout and stderr collected, killed at the deadline.
  * Returns the exit status (>= 0) or a negative errno. */
 static int plugin_run(const char *binary, const char *command, const CniRuntime *rt, const char *config,
-                      char **ret_stdout, char **ret_stderr) {
+                      ProcessRunResult **ret) {
         _cleanup_free_ char *e_cmd = NULL, *e_id = NULL, *e_ns = NULL, *e_if = NULL, *e_path = NULL;
         if (asprintf(&e_cmd, "CNI_COMMAND=%s", command) < 0 ||
             asprintf(&e_id, "CNI_CONTAINERID=%s", rt->container_id) < 0 ||
@@ -98,110 +60,16 @@ static int plugin_run(const char *binary, const char *command, const CniRuntime 
         /* Plugins run iptables and friends: give them a plain PATH, nothing else of ours. */
         char *envp[] = { e_cmd, e_id, e_ns, e_if, e_path, (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
         char *argv[] = { (char *) binary, NULL };
-
-        int in[2] = { -EBADF, -EBADF }, out[2] = { -EBADF, -EBADF }, err[2] = { -EBADF, -EBADF };
-        int r = 0;
-        if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
-                r = -errno;
-                goto finish;
-        }
-
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-        posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-        posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-        posix_spawnattr_t attr;
-        posix_spawnattr_init(&attr);
-        sigset_t none, all;
-        sigemptyset(&none);
-        sigfillset(&all);
-        posix_spawnattr_setsigmask(&attr, &none);
-        posix_spawnattr_setsigdefault(&attr, &all);
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-        pid_t pid;
-        int e = posix_spawn(&pid, binary, &fa, &attr, argv, envp);
-        posix_spawn_file_actions_destroy(&fa);
-        posix_spawnattr_destroy(&attr);
-        in[0] = safe_close(in[0]);
-        out[1] = safe_close(out[1]);
-        err[1] = safe_close(err[1]);
-        if (e != 0) {
-                r = -e;
-                goto finish;
-        }
-
-        fcntl(in[1], F_SETFL, O_NONBLOCK);
-        fcntl(out[0], F_SETFL, O_NONBLOCK);
-        fcntl(err[0], F_SETFL, O_NONBLOCK);
-        Output o = {}, x = {};
-        size_t written = 0, total = strlen(config);
-        uint64_t deadline = now_usec() + (rt->timeout_usec ?: CNI_PLUGIN_TIMEOUT_USEC_DEFAULT);
-        if (total == 0)
-                in[1] = safe_close(in[1]);
-
-        while (r >= 0 && (!o.done || !x.done)) {
-                struct pollfd p[3] = {
-                        { .fd = o.done ? -1 : out[0], .events = POLLIN },
-                        { .fd = x.done ? -1 : err[0], .events = POLLIN },
-                        { .fd = in[1], .events = POLLOUT },
-                };
-                uint64_t n = now_usec();
-                if (n >= deadline) {
-                        r = -ETIMEDOUT;
-                        break;
-                }
-                int k = poll(p, 3, (int) ((deadline - n + 999) / 1000));
-                if (k < 0) {
-                        if (errno != EINTR)
-                                r = -errno;
-                        continue;
-                }
-                if (p[0].revents)
-                        r = output_read(out[0], &o);
-                if (r >= 0 && p[1].revents)
-                        r = output_read(err[0], &x);
-                if (r >= 0 && p[2].revents) {
-                        ssize_t w = write(in[1], config + written, total - written);
-                        if (w < 0 && errno != EAGAIN && errno != EINTR)
-                                in[1] = safe_close(in[1]);      /* the plugin stopped reading: its business */
-                        else if (w > 0 && (written += (size_t) w) == total)
-                                in[1] = safe_close(in[1]);
-                }
-        }
-        if (r < 0)
-                (void) kill(pid, SIGKILL);
-
-        int status;
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR) {
-                        if (r >= 0)
-                                r = -errno;
-                        break;
-                }
-        if (r >= 0)
-                r = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        if (r >= 0) {
-                *ret_stdout = o.data ?: strdup("");
-                *ret_stderr = x.data ?: strdup("");
-                if (!*ret_stdout || !*ret_stderr) {
-                        *ret_stdout = mfree(*ret_stdout);
-                        *ret_stderr = mfree(*ret_stderr);
-                        r = -ENOMEM;
-                }
-        } else {
-                free(o.data);
-                free(x.data);
-        }
-
-finish:
-        safe_close(in[0]);
-        safe_close(in[1]);
-        safe_close(out[0]);
-        safe_close(out[1]);
-        safe_close(err[0]);
-        safe_close(err[1]);
-        return r;
+        ProcessRun p = {
+                .path = binary,
+                .argv = argv,
+                .envp = envp,
+                .input = config,
+                .input_size = strlen(config),
+                .timeout_usec = rt->timeout_usec ?: CNI_PLUGIN_TIMEOUT_USEC_DEFAULT,
+                .output_max = CNI_OUTPUT_MAX,
+        };
+        return process_run(&p, ret);
 }
 
 /* The spec's error object: {"code": N, "msg": "...", "details": "..."}. */
@@ -267,21 +135,21 @@ static int plugin_invoke(json_t *list, size_t index, const char *command, const 
         if (!text)
                 return -ENOMEM;
 
-        _cleanup_free_ char *out = NULL, *err = NULL;
-        r = plugin_run(binary, command, rt, text, &out, &err);
+        _cleanup_(process_run_result_freep) ProcessRunResult *run = NULL;
+        r = plugin_run(binary, command, rt, text, &run);
         if (r == -ETIMEDOUT)
                 return set_error(ret_error, r, "plugin %s (%s): no answer within the deadline, killed", type, command);
         if (r < 0)
                 return set_error(ret_error, r, "plugin %s (%s): %s", type, command, strerror(-r));
         if (r != 0) {
-                _cleanup_free_ char *why = plugin_error_text(out, err);
+                _cleanup_free_ char *why = plugin_error_text(run->out, run->err);
                 return set_error(ret_error, -EIO, "plugin %s (%s): %s", type, command, why ?: "failed");
         }
 
         if (!ret_result)
                 return 0;
         json_error_t je;
-        json_t *res = json_loads(out, 0, &je);
+        json_t *res = json_loads(run->out, 0, &je);
         if (!json_is_object(res)) {
                 json_decref(res);
                 return set_error(ret_error, -EIO, "plugin %s (%s): its result is not a JSON object", type, command);

@@ -114,6 +114,19 @@ static void test_errors(void) {
         ASSERT_EQ(cni_conflist_add(list2, &no_ns, &res, &err), -EINVAL);
         err = mfree(err);
 
+        /* A plugin that prints without end is stopped at the output cap. */
+        ASSERT_EQ(cni_conflist_add("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"plugins\":[{\"type\":\"fake-flood\"}]}",
+                                   &rt, &res, &err), -EFBIG);
+        ASSERT_TRUE(strstr(err, "plugin fake-flood (ADD): "));
+        err = mfree(err);
+
+        /* A plugin that never reads its config is no trouble. */
+        ASSERT_OK(cni_conflist_add("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"plugins\":[{\"type\":\"fake-noread\"}]}",
+                                   &rt, &res, &err));
+        ASSERT_NULL(err);
+        json_decref(res);
+        res = NULL;
+
         /* A plugin that hangs is killed at the deadline. */
         CniRuntime quick = rt;
         quick.timeout_usec = 200 * 1000;
@@ -142,6 +155,8 @@ int main(void) {
         plugin("fake-mute", "cat >/dev/null; echo 'oops on stderr' >&2; exit 3");
         plugin("fake-garbage", "cat >/dev/null; echo '[1,2]'");
         plugin("fake-hang", "exec sleep 30");
+        plugin("fake-flood", "cat >/dev/null; exec yes");
+        plugin("fake-noread", "echo '{\"cniVersion\":\"1.0.0\"}'");
 
         test_add_chains_results();
         test_errors();
