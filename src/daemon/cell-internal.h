@@ -50,3 +50,7 @@ static inline void cell_doc_freep(CellDoc **d) {
 
 /* Apply of an existing cell with a new document (taken, not yet prepared). */
 int cell_apply_changed(Operation *op, Cell *c, CellDoc *in, unsigned g, sd_bus_error *error);
+
+/* Stops the tasks of the cell (only NULL) or of one container without blocking the loop:
+ * returns 1 and finishes the running step with operation_step_done(), or 0 when done. */
+int cell_stop_tasks_async(Operation *op, Cell *c, const char *only, bool kill_now);

@@ -13,7 +13,8 @@
  *
  * The scope's job is waited for asynchronously (PID 1's JobRemoved). The containerd calls of
  * a cell go through a second client on a private loop, synchronously: simple, but it blocks
- * kukeond's loop for the duration of a call and, on stop, for up to the grace period. */
+ * kukeond's loop for the duration of each call; a stop's grace period is waited out with a
+ * timer (StopWait), not in a call. */
 
 #include "cell.h"
 #include "cell-internal.h"
@@ -66,6 +67,7 @@ static Cell *cell_free(Cell *c) {
         free(c->name);
         free(c->path);
         free(c->run_dir);
+        free(c->stopping_container);
         sd_bus_slot_unref(c->unit_match);
         schema_free(&cell_doc_schema, c->doc);
         schema_free(&cell_doc_schema, c->next_doc);
@@ -306,6 +308,7 @@ Step *cell_add_step(Operation *op, step_call_t call, Cell *c, unsigned group, Ce
 }
 
 static int step_stop_tasks(Operation *op, Step *s, sd_bus_error *error);
+static int stop_tasks_now(Operation *op, Cell *c, bool kill_now);
 static int step_cni_del(Operation *op, Step *s, sd_bus_error *error);
 
 /* ---- start ---- */
@@ -590,8 +593,12 @@ static int step_scope(Operation *op, Step *s, sd_bus_error *error) {
                 UNIT_PROPERTY_UINT64("TimeoutStopUSec", cell_grace_usec(c) + KILL_WAIT_USEC),
                 UNIT_PROPERTY_STRING("CollectMode", "inactive-or-failed"),
                 UNIT_PROPERTY_BOOL("DefaultDependencies", false),
+                /* At shutdown kukeond stops before its cells: a scope stopping then is the
+                 * machine going down, which must not be recorded as "stopped outside kukeond"
+                 * (the cell would stay Stopped after the reboot). */
+                UNIT_PROPERTY_UNIT_LIST("Before", "kukeond.service"),
         };
-        size_t n = 7;
+        size_t n = 8;
         /* spec.resources: the whole cell's limits are the scope's (the containers' own go to
          * their leaves through the OCI spec). Set at start only: a changed spec is an Apply,
          * which restarts the cell. */
@@ -987,7 +994,7 @@ static int step_rollback(Operation *op, Step *s, sd_bus_error *error) {
         log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit,
                            "Cell %s failed to start: taking back what was made.", c->name);
         ((CellStep *) s->data)->verb = CELL_VERB_KILL;
-        (void) step_stop_tasks(op, s, error);
+        (void) stop_tasks_now(op, c, true);
         (void) step_cni_del(op, s, error);
         if (!m->systemd) {
                 if (cell_anchor_alive(c->anchor))
@@ -1080,29 +1087,147 @@ int cell_container_stop(Cell *c, const char *name, bool kill_now, bool signalled
         return 0;
 }
 
-static int step_stop_tasks(Operation *op, Step *s, sd_bus_error *error) {
-        Cell *c = CELL_OF(s);
-        CellVerb verb = ((CellStep *) s->data)->verb;
-        bool kill_now = verb == CELL_VERB_KILL || verb == CELL_VERB_REAP || verb == CELL_VERB_RECOVER;
-        ContainerdClient *cc = cell_containerd(op->manager);
-        const char *ns = cell_namespace(c);
-        c->stopping = true;
-        if (!cc || !ns)
-                return 0;
+/* Waiting for tasks to stop without holding up the loop: the signal goes to every task at
+ * once (so the grace periods run side by side), then a timer asks containerd every 50 ms
+ * whether they are down, sends SIGKILL to those still up when the grace period ends, and
+ * finishes the step (tasks deleted, statuses recorded) when none runs or the kill wait is
+ * over. D-Bus calls, reads and events are served meanwhile. */
+typedef struct StopWait {
+        Operation *op;
+        Cell *cell;
+        char only[NAME_LENGTH_MAX + 1]; /* one container, or every one when empty */
+        bool kill_now, killed;
+        uint64_t deadline;              /* CLOCK_MONOTONIC µs */
+        sd_event_source *timer;
+} StopWait;
 
-        /* the signal to all first, so the grace periods run side by side */
-        for (size_t i = 0; i < c->doc->spec.n_containers; i++) {
+#define STOP_POLL_USEC (50U * 1000U)
+
+static bool stop_wait_includes(const StopWait *w, const char *name) {
+        return isempty(w->only) || streq(w->only, name);
+}
+
+/* Whether every task of the wait is down (or cannot be asked about). */
+static bool stop_wait_done(StopWait *w) {
+        Cell *c = w->cell;
+        ContainerdClient *cc = cell_containerd(c->manager);
+        const char *ns = cell_namespace(c);
+        for (size_t i = 0; cc && ns && i < c->doc->spec.n_containers; i++) {
+                const char *name = c->doc->spec.containers[i].id;
                 _cleanup_free_ char *cid = NULL;
-                if (containerd_container_id_build(c->space, c->stack, c->name, c->doc->spec.containers[i].id, &cid) < 0)
-                        return -ENOMEM;
-                (void) containerd_task_kill_sync(cc, ns, cid, NULL, kill_now ? SIGKILL : SIGTERM, true);
+                _cleanup_(containerd_process_freep) ContainerdProcess *p = NULL;
+                if (!stop_wait_includes(w, name) || containerd_container_id_build(c->space, c->stack, c->name, name, &cid) < 0)
+                        continue;
+                if (containerd_task_get_sync(cc, ns, cid, NULL, &p) >= 0 && p && p->status != CONTAINERD_TASK_STOPPED)
+                        return false;
         }
+        return true;
+}
+
+static void stop_wait_signal(StopWait *w, int sig) {
+        Cell *c = w->cell;
+        ContainerdClient *cc = cell_containerd(c->manager);
+        const char *ns = cell_namespace(c);
+        for (size_t i = 0; cc && ns && i < c->doc->spec.n_containers; i++) {
+                _cleanup_free_ char *cid = NULL;
+                const char *name = c->doc->spec.containers[i].id;
+                if (stop_wait_includes(w, name) &&
+                    containerd_container_id_build(c->space, c->stack, c->name, name, &cid) >= 0)
+                        (void) containerd_task_kill_sync(cc, ns, cid, NULL, sig, true);
+        }
+}
+
+static int stop_wait_finish(StopWait *w) {
+        Operation *op = w->op;
+        Cell *c = w->cell;
+        int k = 0;
+        /* the tasks are down (or past the kill wait): delete them, record the exits */
+        for (size_t i = 0; k >= 0 && i < c->doc->spec.n_containers; i++)
+                if (stop_wait_includes(w, c->doc->spec.containers[i].id))
+                        k = cell_container_stop(c, c->doc->spec.containers[i].id, true, true,
+                                                op->kind == OPERATION_PURGE ? &op->removed : NULL);
+        c->stopping_container = mfree(c->stopping_container);
+        (void) cell_save(c);
+        cell_containers_changed(c);
+        return k;
+}
+
+/* A fired timer is off: set the next time and turn it on again. */
+static int stop_wait_rearm(sd_event_source *es, uint64_t usec) {
+        int k = sd_event_source_set_time(es, usec + STOP_POLL_USEC);
+        return k < 0 ? k : sd_event_source_set_enabled(es, SD_EVENT_ONESHOT);
+}
+
+static int on_stop_wait(sd_event_source *es, uint64_t usec, void *userdata) {
+        StopWait *w = userdata;
+        bool done = stop_wait_done(w);
+        if (!done && usec < w->deadline && stop_wait_rearm(es, usec) >= 0)
+                return 0;
+        if (!done && !w->killed) {
+                /* the grace period is over */
+                w->killed = true;
+                w->deadline = usec + KILL_WAIT_USEC;
+                stop_wait_signal(w, SIGKILL);
+                if (stop_wait_rearm(es, usec) >= 0)
+                        return 0;
+        }
+        Operation *op = w->op;
+        int k = stop_wait_finish(w);
+        sd_event_source_disable_unref(w->timer);
+        free(w);
+        operation_step_done(op, k < 0 ? k : 0, NULL);
+        return 0;
+}
+
+/* Stops the tasks of a cell (only = NULL) or of one of its containers; returns 1 (the step
+ * goes on asynchronously) or, when nothing can be waited for, 0 once done. */
+int cell_stop_tasks_async(Operation *op, Cell *c, const char *only, bool kill_now) {
+        Manager *m = op->manager;
+        if (!cell_containerd(m) || !cell_namespace(c))
+                return 0;
+        StopWait *w = new0(StopWait, 1);
+        if (!w)
+                return -ENOMEM;
+        *w = (StopWait) { .op = op, .cell = c, .kill_now = kill_now, .killed = kill_now };
+        snprintf(w->only, sizeof w->only, "%s", strempty(only));
+        if (only && free_and_strdup(&c->stopping_container, only) < 0) {
+                free(w);
+                return -ENOMEM;
+        }
+        stop_wait_signal(w, kill_now ? SIGKILL : SIGTERM);
+        uint64_t now;
+        int k = sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+        if (k >= 0) {
+                w->deadline = now + (kill_now ? KILL_WAIT_USEC : cell_grace_usec(c));
+                k = sd_event_add_time(m->event, &w->timer, CLOCK_MONOTONIC, now + (kill_now ? 10 * 1000 : STOP_POLL_USEC), 0,
+                                      on_stop_wait, w);
+        }
+        if (k < 0) {
+                /* no timer: the old way, waiting here */
+                k = stop_wait_finish(w);
+                free(w);
+                return k;
+        }
+        return 1;
+}
+
+/* Synchronous: for the rollback of a failed start, which runs inside another step. */
+static int stop_tasks_now(Operation *op, Cell *c, bool kill_now) {
+        c->stopping = true;
         for (size_t i = 0; i < c->doc->spec.n_containers; i++)
-                if (cell_container_stop(c, c->doc->spec.containers[i].id, kill_now, true,
+                if (cell_container_stop(c, c->doc->spec.containers[i].id, kill_now, false,
                                         op->kind == OPERATION_PURGE ? &op->removed : NULL) < 0)
                         return -ENOMEM;
         (void) cell_save(c);
         return 0;
+}
+
+static int step_stop_tasks(Operation *op, Step *s, sd_bus_error *error) {
+        Cell *c = CELL_OF(s);
+        CellVerb verb = ((CellStep *) s->data)->verb;
+        bool kill_now = verb == CELL_VERB_KILL || verb == CELL_VERB_REAP || verb == CELL_VERB_RECOVER;
+        c->stopping = true;
+        return cell_stop_tasks_async(op, c, NULL, kill_now);
 }
 
 static int step_cni_del(Operation *op, Step *s, sd_bus_error *error) {
@@ -1698,7 +1823,7 @@ static void container_exited(Cell *c, ContainerStatus *st, uint32_t status, uint
         st->exit_code = status;
         st->finish_time = exited_usec ?: now_realtime();
         (void) free_and_strdup(&st->exit_signal, sig);
-        if (status == 0 || c->stopping) {
+        if (status == 0 || c->stopping || streq_ptr(c->stopping_container, st->name)) {
                 st->state = CONTAINER_STATE_STOPPED;
                 (void) free_and_strdup(&st->reason, NULL);
                 (void) free_and_strdup(&st->message, NULL);
@@ -1727,6 +1852,10 @@ static int on_task_event(ContainerdClient *cc, const ContainerdEvent *e, void *u
                         continue;
                 ContainerStatus *st = cell_container_status(c, container);
                 if (!st || st->state != CONTAINER_STATE_READY)
+                        return 0;
+                /* the exit of an earlier task of this container (replaced in place, or
+                 * started again) that reaches us after the new one started */
+                if (e->exited_usec && st->start_time && e->exited_usec < st->start_time)
                         return 0;
                 cell_check_scope(c);
                 container_exited(c, st, e->exit_status, e->exited_usec);

@@ -105,15 +105,9 @@ static int step_container_stop(Operation *op, Step *s, sd_bus_error *error) {
         Cell *c = CELL_OF(s);
         CellVerb verb = step_data(s)->verb;
         const char *name = step_data(s)->container;
-        int k = cell_container_stop(c, name, verb != CELL_VERB_STOP, false,
-                                    op->kind == OPERATION_PURGE ? &op->removed : NULL);
-        if (k < 0)
-                return k;
-        (void) cell_save(c);
-        cell_containers_changed(c);
         log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit,
-                           "Cell %s: container %s stopped.", c->name, name);
-        return 0;
+                           "Cell %s: stopping container %s.", c->name, name);
+        return cell_stop_tasks_async(op, c, name, verb != CELL_VERB_STOP);
 }
 
 static int step_container_remove(Operation *op, Step *s, sd_bus_error *error) {

@@ -67,7 +67,7 @@ struct SystemdClient {
 
 static void props_free(UnitProperty *p, size_t n) {
         for (size_t i = 0; i < n; i++) {
-                if (streq_ptr(p[i].signature, "s"))
+                if (STR_IN_SET(strempty(p[i].signature), "s", "as"))
                         free((char *) p[i].s);
                 else if (streq_ptr(p[i].signature, "au"))
                         free((uint32_t *) p[i].au.v);
@@ -84,14 +84,14 @@ static int props_copy(const UnitProperty *p, size_t n, UnitProperty **ret) {
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
                 if (!p[i].name || !p[i].signature ||
-                    !STR_IN_SET(p[i].signature, "s", "b", "t", "u", "i", "au")) {
+                    !STR_IN_SET(p[i].signature, "s", "as", "b", "t", "u", "i", "au")) {
                         props_free(c, i);
                         return -EINVAL;
                 }
                 c[i] = p[i];
                 c[i].name = strdup(p[i].name);
                 c[i].signature = strdup(p[i].signature);
-                if (streq(p[i].signature, "s"))
+                if (STR_IN_SET(p[i].signature, "s", "as"))
                         c[i].s = strdup(strempty(p[i].s));
                 else if (streq(p[i].signature, "au")) {
                         c[i].au.v = NULL;
@@ -102,7 +102,7 @@ static int props_copy(const UnitProperty *p, size_t n, UnitProperty **ret) {
                                 c[i].au.v = v;
                         }
                 }
-                if (!c[i].name || !c[i].signature || (streq(p[i].signature, "s") && !c[i].s) ||
+                if (!c[i].name || !c[i].signature || (STR_IN_SET(p[i].signature, "s", "as") && !c[i].s) ||
                     (streq(p[i].signature, "au") && p[i].au.n > 0 && !c[i].au.v)) {
                         props_free(c, i + 1);
                         return -ENOMEM;
@@ -120,6 +120,8 @@ static int props_append(sd_bus_message *m, const UnitProperty *p, size_t n) {
                 const char *sig = p[i].signature;
                 if (streq(sig, "s"))
                         r = sd_bus_message_append(m, "(sv)", p[i].name, "s", p[i].s);
+                else if (streq(sig, "as"))
+                        r = sd_bus_message_append(m, "(sv)", p[i].name, "as", 1, p[i].s);
                 else if (streq(sig, "b"))
                         r = sd_bus_message_append(m, "(sv)", p[i].name, "b", (int) p[i].b);
                 else if (streq(sig, "t"))

@@ -43,6 +43,8 @@ typedef struct UnitProperty {
 } UnitProperty;
 
 #define UNIT_PROPERTY_STRING(n, x) ((UnitProperty) { .name = (n), .signature = "s", .s = (x) })
+/* A list of one unit name (Before=, After=, Wants= …), in .s */
+#define UNIT_PROPERTY_UNIT_LIST(n, x) ((UnitProperty) { .name = (n), .signature = "as", .s = (x) })
 #define UNIT_PROPERTY_BOOL(n, x) ((UnitProperty) { .name = (n), .signature = "b", .b = (x) })
 #define UNIT_PROPERTY_UINT64(n, x) ((UnitProperty) { .name = (n), .signature = "t", .t = (x) })
 
