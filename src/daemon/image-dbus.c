@@ -450,3 +450,43 @@ int image_method_delete(sd_bus_message *msg, void *userdata, sd_bus_error *error
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "\"%s\" is not a valid image reference", reference);
         return image_authorize(msg, TAKE_PTR(j), ACTION_MANAGE_IMAGES, error);
 }
+
+/* ---- a realm's images, when the realm goes ---- */
+
+/* Step data: the namespace. containerd refuses to delete a namespace that still holds an
+ * image, so a realm's delete (and purge) takes its images first; the last delete waits for
+ * containerd's garbage collection, which takes the blobs and snapshots they alone held. Runs
+ * on the loop: deletes are metadata operations, a few milliseconds each. */
+int image_call_remove_all(Operation *op, Step *s, sd_bus_error *error) {
+        Manager *m = op->manager;
+        const char *ns = s->data;
+        _cleanup_(containerd_client_freep) ContainerdClient *c = NULL;
+        _cleanup_(containerd_image_array_freep) ContainerdImage **images = NULL;
+        _cleanup_free_ char *address = NULL;
+        int r;
+
+        if (asprintf(&address, "unix://%s", m->config->containerd_socket) < 0)
+                return -ENOMEM;
+        r = containerd_client_new(NULL, address, &c);
+        if (r >= 0)
+                r = containerd_client_wait_connected(c, IMAGE_JOB_CONNECT_USEC);
+        if (r < 0)
+                return sd_bus_error_setf(error, BUS_ERROR_CONTAINERD_UNAVAILABLE,
+                                         "cannot reach containerd to remove the images of namespace %s: %s", ns,
+                                         strerror(-r));
+        r = containerd_image_list_sync(c, ns, NULL, &images);
+        if (r < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "cannot list the images of namespace %s: %s", ns,
+                                         containerd_client_last_error(c) ?: strerror(-r));
+        for (ContainerdImage **i = images; i && *i; i++) {
+                r = containerd_image_delete_sync(c, ns, (*i)->name, !i[1]);
+                if (r < 0 && r != -ENOENT)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "cannot delete image %s of namespace %s: %s",
+                                                 (*i)->name, ns, containerd_client_last_error(c) ?: strerror(-r));
+                if (r >= 0 && op->kind == OPERATION_PURGE)
+                        (void) strv_extendf(&op->removed, "image %s", (*i)->name);
+        }
+        if (images && images[0])
+                log_debug("Deleted the images of namespace %s.", ns);
+        return 0;
+}

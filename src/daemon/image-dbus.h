@@ -10,6 +10,7 @@
 #include <systemd/sd-bus.h>
 
 #include "manager.h"
+#include "operation.h"
 
 /* an archive that is corrupt or not an image (the message names the entry) */
 
@@ -20,6 +21,10 @@ int image_method_delete(sd_bus_message *msg, void *userdata, sd_bus_error *error
 /* The sum of the sizes an image manifest names (config and layers, as stored: compressed):
  * what `kuke get images` shows as SIZE. -EBADMSG when 'json' is no manifest. */
 int image_manifest_json_size(const char *json, size_t size, uint64_t *ret);
+
+/* A step (data: the namespace, taken) deleting every image of a realm's namespace, before the
+ * namespace goes: containerd refuses to delete one that holds images. */
+int image_call_remove_all(Operation *op, Step *s, sd_bus_error *error);
 
 #define IMAGE_MANAGER_METHODS                                                                                          \
         SD_BUS_METHOD_WITH_ARGS("LoadImage", SD_BUS_ARGS("s", realm, "h", archive, "t", flags),                        \

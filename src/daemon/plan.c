@@ -28,6 +28,7 @@
 #include "containerd-name.h"
 #include "egress-firewall.h"
 #include "egress-resolve.h"
+#include "image-dbus.h"
 #include "log.h"
 #include "manifest.h"
 #include "name.h"
@@ -875,6 +876,10 @@ static int plan_remove(Operation *op, Resource *r, unsigned group, bool purge) {
                 return fail_oom(op);
         s->best_effort = true;
         if (r->kind == KIND_REALM) {
+                char *ns = strdup(((RealmDoc *) r->doc)->spec.namespace_);
+                if (!ns || !(s = operation_add_call(op, image_call_remove_all, r, group, ns)))
+                        return fail_oom(op);
+                s->best_effort = lenient;
                 s = operation_add_step(op, STEP_NAMESPACE_DELETE, r, group);
                 if (!s || !(s->namespace_ = strdup(((RealmDoc *) r->doc)->spec.namespace_)))
                         return fail_oom(op);
@@ -945,6 +950,11 @@ int plan_purge(Operation *op) {
                 return fail_oom(op);
         s->best_effort = true;
         if (op->target_kind == KIND_REALM) {
+                char *ns = NULL;
+                if (containerd_namespace_build(op->realm, NULL, m->config->namespace_suffix, &ns) < 0 ||
+                    !(s = operation_add_call(op, image_call_remove_all, NULL, g, ns)))
+                        return fail_oom(op);
+                s->best_effort = true;
                 s = operation_add_step(op, STEP_NAMESPACE_DELETE, NULL, g);
                 if (!s || containerd_namespace_build(op->realm, NULL, m->config->namespace_suffix, &s->namespace_) < 0 ||
                     asprintf(&s->removed, "namespace %s", s->namespace_) < 0)
