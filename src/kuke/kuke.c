@@ -233,6 +233,25 @@ int call_resource_verb(const char *verb, const ResourceRef *ref, uint64_t flags,
         return 0;
 }
 
+int apply_one(BusClient *c, const char *yaml, const ResourceRef *ref, char **ret_outcome, char **ret_message) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        const char *kind, *name, *outcome = NULL, *message = NULL, *path;
+        int r = bus_client_call_manager(c, "Apply", &e, &reply, "st", yaml, UINT64_C(0));
+        if (r < 0)
+                return error_bus(&e, r, ref);
+        r = sd_bus_message_enter_container(reply, 'a', "(sssso)");
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "(sssso)", &kind, &name, &outcome, &message, &path);
+        if (r <= 0)
+                return error("cannot read the reply of Apply: %s", r < 0 ? strerror(-r) : "no outcome");
+        if (!(*ret_outcome = strdup(outcome)) || !(*ret_message = strdup(message))) {
+                *ret_outcome = mfree(*ret_outcome);
+                return error("out of memory");
+        }
+        return 0;
+}
+
 int parse_verb_args(const char *verb, int argc, char *argv[], const struct option *extra_options,
                     const char *extra_shortopts, int (*extra)(int c, const char *arg, void *userdata),
                     void *userdata, void (*help)(FILE *f), unsigned types, ResourceRef *ret) {

@@ -131,6 +131,10 @@ int parse_resource_args(const char *verb, int argc, char *argv[], const ParentAr
  * <done>" on stdout. Connects itself; prints errors. Returns 0 or 1. */
 int call_resource_verb(const char *verb, const ResourceRef *ref, uint64_t flags, const char *done);
 
+/* Apply of a one-document manifest: its outcome (created, configured, unchanged, failed) and
+ * message. Returns 0, or 1 with the error printed. */
+int apply_one(BusClient *c, const char *yaml, const ResourceRef *ref, char **ret_outcome, char **ret_message);
+
 /* The options and arguments of a verb on one resource ([OPTIONS…] TYPE NAME: create, purge,
  * start, stop, kill), with the parent (--cell too) and connection options; 'types' is the set
  * of types taken. 'extra' handles the verb's own options (1: handled, 0: not one, -1: error

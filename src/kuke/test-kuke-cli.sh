@@ -150,8 +150,10 @@ k start container --cell site
 err 'no container name given: kuke start container NAME --cell CELL'
 k get cells --cell site
 err '--cell goes with containers only, not with a cell'
-k create container side --cell site
-err 'kuke create takes a realm, space, stack or cell, not a container: kuke create realm|space|stack|cell NAME'
+k create realm x --image busybox
+err "--image, --command, --args and --env are for 'kuke create container'"
+k create container side --cell site --env NOEQUALS
+err '--env "NOEQUALS": give KEY=VALUE'
 k --no-daemon delete container Side --cell site
 ((rc == 1)) && grep -q '^Error: invalid Container name "Side": uppercase letter' "$TMP/err" || fail "bad container name: $(cat "$TMP/err")"
 k --no-daemon purge container side --cell Site
@@ -249,6 +251,8 @@ ok
 [[ $(cat "$TMP/out") == 'Container "side" killed' ]] || fail "kill container: $(cat "$TMP/out")"
 k --no-daemon start container side --cell stopped
 err "cell \"main/default/default/stopped\" is not running: start the cell first ('kuke start cell stopped')"
+k --no-daemon create container side --cell site --image busybox
+err "container \"side\" exists already in cell \"site\": change it with 'kuke apply'"
 k --no-daemon start container nope --cell site
 err 'container "main/default/default/site/nope" does not exist'
 k --no-daemon stop container side --cell gone

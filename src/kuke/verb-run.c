@@ -196,23 +196,14 @@ static int get_cell(BusClient *c, const ResourceRef *ref, CellDoc **ret) {
 }
 
 static int apply_cell(BusClient *c, const CellDoc *cell, const ResourceRef *ref) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-        _cleanup_free_ char *yaml = NULL;
-        const char *kind, *name, *outcome = NULL, *message = NULL, *path;
+        _cleanup_free_ char *yaml = NULL, *outcome = NULL, *message = NULL;
         int r;
 
         r = yaml_format_object(kind_schema(KIND_CELL), cell, &yaml);
         if (r < 0)
                 return error("formatting the cell: %s", strerror(-r));
-        r = bus_client_call_manager(c, "Apply", &e, &reply, "st", yaml, UINT64_C(0));
-        if (r < 0)
-                return error_bus(&e, r, ref);
-        r = sd_bus_message_enter_container(reply, 'a', "(sssso)");
-        if (r >= 0)
-                r = sd_bus_message_read(reply, "(sssso)", &kind, &name, &outcome, &message, &path);
-        if (r <= 0)
-                return error("cannot read the reply of Apply: %s", r < 0 ? strerror(-r) : "no outcome");
+        if (apply_one(c, yaml, ref, &outcome, &message) != 0)
+                return 1;
         if (streq(outcome, "failed"))
                 return error("cell \"%s\" failed: %s", ref->cell, isempty(message) ? "(no reason given)" : message);
         printf("Cell \"%s\" %s\n", ref->cell, outcome);
