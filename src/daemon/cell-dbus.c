@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,7 @@ typedef struct CellCall {
         char *realm, *space, *stack, *cell;
         char *container;     /* NULL: a cell call */
         uint64_t flags;
+        int signal;          /* CELL_VERB_SIGNAL */
 } CellCall;
 
 #define CALL_LIST (-1)
@@ -202,14 +204,25 @@ static int cell_call_continue(sd_bus_message *request, void *userdata, sd_bus_er
         op->stack = TAKE_PTR(c->stack);
         op->cell = TAKE_PTR(c->cell);
         op->container = TAKE_PTR(c->container);
+        op->signal = c->signal;
         op->plan = op->container ? container_plan_verb : cell_plan_verb;
         operation_enqueue(op);
         return 1;
 }
 
+static int dispatch_signal(sd_bus_message *msg, Manager *m, int verb, const char *realm, const char *space,
+                           const char *stack, const char *cell, const char *container, uint64_t flags, int signal,
+                           sd_bus_error *error);
+
 static int dispatch(sd_bus_message *msg, Manager *m, int verb, const char *realm, const char *space, const char *stack,
                     const char *cell, const char *container, uint64_t flags, sd_bus_error *error) {
-        static const char *const names[] = { "create", "start", "stop", "kill", "delete", "purge" };
+        return dispatch_signal(msg, m, verb, realm, space, stack, cell, container, flags, 0, error);
+}
+
+static int dispatch_signal(sd_bus_message *msg, Manager *m, int verb, const char *realm, const char *space,
+                           const char *stack, const char *cell, const char *container, uint64_t flags, int signal,
+                           sd_bus_error *error) {
+        static const char *const names[] = { "create", "start", "stop", "kill", "delete", "purge", "kill" };
         int r;
 
         if ((r = bus_check_name(KIND_REALM, realm, error)) < 0 || (r = bus_check_name(KIND_SPACE, space, error)) < 0 ||
@@ -238,7 +251,7 @@ static int dispatch(sd_bus_message *msg, Manager *m, int verb, const char *realm
         CellCall *c = new0(CellCall, 1);
         if (!c)
                 return -ENOMEM;
-        *c = (CellCall) { .manager = m, .verb = verb, .flags = flags };
+        *c = (CellCall) { .manager = m, .verb = verb, .flags = flags, .signal = signal };
         if (!(c->realm = strdup(realm)) || !(c->space = strdup(space)) || !(c->stack = strdup(stack)) ||
             (cell && !(c->cell = strdup(cell))) || (container && !(c->container = strdup(container)))) {
                 cell_call_free(c);
@@ -280,6 +293,33 @@ int cell_method_verb(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
                 return r;
         return dispatch(msg, userdata, verb_of(sd_bus_message_get_member(msg)), realm, space, stack, cell, NULL, flags,
                         error);
+}
+
+/* SignalCell, SignalContainer and the objects' Signal: a signal number of this host, 1..SIGRTMAX */
+static int check_signal(int signal, sd_bus_error *error) {
+        if (signal < 1 || signal > SIGRTMAX)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%d is not a signal (1..%d)", signal, SIGRTMAX);
+        return 0;
+}
+
+int cell_method_signal(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        const char *realm, *space, *stack, *cell;
+        uint64_t flags;
+        int32_t signal;
+        int r = sd_bus_message_read(msg, "ssssit", &realm, &space, &stack, &cell, &signal, &flags);
+        if (r < 0 || (r = check_signal(signal, error)) < 0)
+                return r;
+        return dispatch_signal(msg, userdata, CELL_VERB_SIGNAL, realm, space, stack, cell, NULL, flags, signal, error);
+}
+
+int container_method_signal(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        const char *realm, *space, *stack, *cell, *container;
+        uint64_t flags;
+        int32_t signal;
+        int r = sd_bus_message_read(msg, "sssssit", &realm, &space, &stack, &cell, &container, &signal, &flags);
+        if (r < 0 || (r = check_signal(signal, error)) < 0)
+                return r;
+        return dispatch_signal(msg, userdata, CELL_VERB_SIGNAL, realm, space, stack, cell, container, flags, signal, error);
 }
 
 int container_method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -374,6 +414,17 @@ static int method_object_verb(sd_bus_message *msg, void *userdata, sd_bus_error 
                         NULL, flags, error);
 }
 
+static int method_object_signal(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Cell *c = userdata;
+        uint64_t flags;
+        int32_t signal;
+        int r = sd_bus_message_read(msg, "it", &signal, &flags);
+        if (r < 0 || (r = check_signal(signal, error)) < 0)
+                return r;
+        return dispatch_signal(msg, c->manager, CELL_VERB_SIGNAL, c->realm, c->space, c->stack, c->name, NULL, flags,
+                               signal, error);
+}
+
 static const sd_bus_vtable cell_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Name", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -395,6 +446,8 @@ static const sd_bus_vtable cell_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("Delete", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_object_verb,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Purge", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("as", removed), method_object_verb,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Signal", SD_BUS_ARGS("i", signal, "t", flags), SD_BUS_NO_RESULT, method_object_signal,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };
@@ -486,6 +539,21 @@ static int method_container_object_verb(sd_bus_message *msg, void *userdata, sd_
                         name, flags, error);
 }
 
+static int method_container_object_signal(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Cell *c = userdata, *found;
+        _cleanup_free_ char *name = NULL;
+        uint64_t flags;
+        int32_t signal;
+        int r = sd_bus_message_read(msg, "it", &signal, &flags);
+        if (r < 0 || (r = check_signal(signal, error)) < 0)
+                return r;
+        if (container_of_path(c->manager, sd_bus_message_get_path(msg), &found, &name) <= 0)
+                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_CONTAINER, "no container at %s",
+                                         sd_bus_message_get_path(msg));
+        return dispatch_signal(msg, c->manager, CELL_VERB_SIGNAL, c->realm, c->space, c->stack, c->name, name, flags,
+                               signal, error);
+}
+
 static const sd_bus_vtable container_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Name", "s", container_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -513,6 +581,8 @@ static const sd_bus_vtable container_vtable[] = {
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Purge", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("as", removed),
                                 method_container_object_verb, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Signal", SD_BUS_ARGS("i", signal, "t", flags), SD_BUS_NO_RESULT,
+                                method_container_object_signal, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };
 

@@ -1684,6 +1684,52 @@ int cell_apply_changed(Operation *op, Cell *c, CellDoc *in, unsigned g, sd_bus_e
         return plan_start(op, c, g);
 }
 
+/* ---- signal ---- */
+
+static int step_signal(Operation *op, Step *s, sd_bus_error *error) {
+        Cell *c = CELL_OF(s);
+        const char *only = ((CellStep *) s->data)->container;
+        ContainerdClient *cc = cell_containerd(op->manager);
+        const char *ns = cell_namespace(c);
+        const char *sig = sigabbrev_np(op->signal);
+        unsigned n = 0;
+
+        if (!cc || !ns)
+                return sd_bus_error_setf(error, BUS_ERROR_CONTAINERD_UNAVAILABLE, "containerd is not reachable");
+        for (size_t i = 0; i < c->doc->status.n_containers; i++) {
+                const ContainerStatus *st = &c->doc->status.containers[i];
+                _cleanup_free_ char *cid = NULL;
+                if ((!isempty(only) && !streq_ptr(st->name, only)) || st->state != CONTAINER_STATE_READY)
+                        continue;
+                if (containerd_container_id_build(c->space, c->stack, c->name, st->name, &cid) < 0)
+                        return -ENOMEM;
+                int k = containerd_task_kill_sync(cc, ns, cid, NULL, op->signal, true);
+                if (k < 0)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "cannot send SIG%s to container %s: %s",
+                                                 strna(sig), st->name, containerd_client_last_error(cc) ?: strerror(-k));
+                n++;
+        }
+        if (n == 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "%s%s of cell %s is running: nothing to signal",
+                                         isempty(only) ? "no container" : "container ", strempty(only), c->name);
+        log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit,
+                           "Cell %s: SIG%s sent to %u container(s).", c->name, strna(sig), n);
+        return 0;
+}
+
+int cell_plan_signal(Operation *op, Cell *c, const char *only) {
+        if (c->doc->status.state != CELL_STATE_READY)
+                return operation_fail(op, BUS_ERROR_CELL_NOT_RUNNING, "cell %s is %s: there is nothing to signal",
+                                      c->name, enum_to_string(&cell_state_enum, c->doc->status.state));
+        if (op->flags & FLAG_DRY_RUN)
+                return 0;
+        Step *s = cell_add_step(op, step_signal, c, operation_new_group(op), CELL_VERB_SIGNAL);
+        if (!s)
+                return operation_fail(op, SD_BUS_ERROR_NO_MEMORY, "out of memory");
+        snprintf(((CellStep *) s->data)->container, sizeof(((CellStep *) s->data)->container), "%s", strempty(only));
+        return 0;
+}
+
 /* Purge of a cell the run path does not hold (anymore): its containers in the realm's
  * namespace (found by their labels), their tasks and snapshots, and its scope. */
 static int plan_purge_leftovers(Operation *op, unsigned g) {
@@ -1756,6 +1802,8 @@ int cell_plan_verb(Operation *op) {
         if (!c)
                 return operation_fail(op, BUS_ERROR_NO_SUCH_CELL, "cell \"%s\" does not exist in stack %s/%s/%s", op->cell,
                                       op->realm, op->space, op->stack);
+        if (verb == CELL_VERB_SIGNAL)
+                return cell_plan_signal(op, c, NULL);
         if (op->flags & FLAG_DRY_RUN)
                 return 0;
         int k = 0;

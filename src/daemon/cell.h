@@ -42,6 +42,7 @@ typedef enum CellVerb {
         CELL_VERB_KILL,
         CELL_VERB_DELETE,
         CELL_VERB_PURGE,     /* as DELETE with FORCE, best effort, reports what it removed */
+        CELL_VERB_SIGNAL,    /* a signal to the running tasks (op->signal); nothing else */
         CELL_VERB_REAP,      /* internal: the scope stopped behind our back; take the rest down */
         CELL_VERB_RECOVER,   /* internal: clear what a broken start left (any address too), then start again */
         CELL_VERB_ADOPT,     /* internal: the start pass of cell_reconcile_start() */
@@ -93,6 +94,7 @@ void cell_changed(Cell *c);
 int cell_method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int cell_method_get(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int cell_method_verb(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int cell_method_signal(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 /* Emits PropertiesChanged of every container of the cell (container-dbus.c), and
  * InterfacesAdded/Removed of one container or (name NULL) all of them. */
 void cell_containers_changed(Cell *c);
@@ -111,6 +113,9 @@ const char *container_state_string(const Cell *c, const char *name);
 int container_method_list(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int container_method_get(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int container_method_verb(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+int container_method_signal(sd_bus_message *msg, void *userdata, sd_bus_error *error);
+/* Signal of a cell (only NULL) or of one container: the signal to each running task. */
+int cell_plan_signal(Operation *op, Cell *c, const char *only);
 
 #define CELL_MANAGER_METHODS                                                                                          \
         SD_BUS_METHOD_WITH_ARGS("ListCells", SD_BUS_ARGS("s", realm, "s", space, "s", stack),                          \
@@ -129,6 +134,9 @@ int container_method_verb(sd_bus_message *msg, void *userdata, sd_bus_error *err
                                 SD_BUS_NO_RESULT, cell_method_verb, SD_BUS_VTABLE_UNPRIVILEGED),                       \
         SD_BUS_METHOD_WITH_ARGS("PurgeCell", SD_BUS_ARGS("s", realm, "s", space, "s", stack, "s", cell, "t", flags),  \
                                 SD_BUS_RESULT("as", removed), cell_method_verb, SD_BUS_VTABLE_UNPRIVILEGED),           \
+        SD_BUS_METHOD_WITH_ARGS("SignalCell",                                                                          \
+                                SD_BUS_ARGS("s", realm, "s", space, "s", stack, "s", cell, "i", signal, "t", flags),   \
+                                SD_BUS_NO_RESULT, cell_method_signal, SD_BUS_VTABLE_UNPRIVILEGED),                     \
         CONTAINER_MANAGER_METHODS
 
 #define CONTAINER_ARGS(...) SD_BUS_ARGS("s", realm, "s", space, "s", stack, "s", cell, "s", container, ##__VA_ARGS__)
@@ -147,4 +155,6 @@ int container_method_verb(sd_bus_message *msg, void *userdata, sd_bus_error *err
         SD_BUS_METHOD_WITH_ARGS("DeleteContainer", CONTAINER_ARGS("t", flags), SD_BUS_NO_RESULT,                       \
                                 container_method_verb, SD_BUS_VTABLE_UNPRIVILEGED),                                    \
         SD_BUS_METHOD_WITH_ARGS("PurgeContainer", CONTAINER_ARGS("t", flags), SD_BUS_RESULT("as", removed),            \
-                                container_method_verb, SD_BUS_VTABLE_UNPRIVILEGED)
+                                container_method_verb, SD_BUS_VTABLE_UNPRIVILEGED),                                    \
+        SD_BUS_METHOD_WITH_ARGS("SignalContainer", CONTAINER_ARGS("i", signal, "t", flags), SD_BUS_NO_RESULT,          \
+                                container_method_signal, SD_BUS_VTABLE_UNPRIVILEGED)

@@ -170,6 +170,8 @@ int container_plan_verb(Operation *op) {
                 return operation_fail(op, BUS_ERROR_ROOT_CONTAINER,
                                       "container \"%s\" is the root container of cell %s: delete the cell instead",
                                       op->container, op->cell);
+        if (verb == CELL_VERB_SIGNAL)
+                return cell_plan_signal(op, c, op->container);
         bool running = c->doc->status.state == CELL_STATE_READY && cell_anchor_alive(c->anchor);
         if (verb == CELL_VERB_START && !running)
                 return operation_fail(op, BUS_ERROR_CELL_NOT_RUNNING,

@@ -90,6 +90,7 @@ struct Operation {
         char *realm, *space, *stack;
         char *cell;               /* cell verbs (cell.c) */
         char *container;          /* container verbs (container.c) */
+        int signal;               /* SignalCell, SignalContainer */
         char *manifest;           /* Apply */
         DocumentList *documents;  /* Apply: the parsed and checked manifest */
 

@@ -211,7 +211,7 @@ int parse_resource_args(const char *verb, int argc, char *argv[], const ParentAr
         return 0;
 }
 
-int call_resource_verb(const char *verb, const ResourceRef *ref, uint64_t flags, const char *done) {
+int call_resource_verb(const char *verb, const ResourceRef *ref, int signal, uint64_t flags, const char *done) {
         _cleanup_(client_freep) BusClient *c = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -223,6 +223,8 @@ int call_resource_verb(const char *verb, const ResourceRef *ref, uint64_t flags,
         if (connect_or_complain(&c) != 0)
                 return 1;
         r = bus_client_new_manager_call(c, member, ref, &m);
+        if (r >= 0 && signal > 0)
+                r = sd_bus_message_append(m, "i", (int32_t) signal);
         if (r >= 0)
                 r = sd_bus_message_append(m, "t", flags);
         if (r >= 0)

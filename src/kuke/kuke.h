@@ -127,9 +127,10 @@ int parse_resource_args(const char *verb, int argc, char *argv[], const ParentAr
                         unsigned types, ResourceRef *ret, bool *ret_single);
 
 /* start, stop, kill of a cell or a container: the Manager's <verb><Kind>(realm, space, stack,
- * cell[, container], flags) for 'ref' (StopCell, KillContainer …), then "<Kind> \"<name>\"
- * <done>" on stdout. Connects itself; prints errors. Returns 0 or 1. */
-int call_resource_verb(const char *verb, const ResourceRef *ref, uint64_t flags, const char *done);
+ * cell[, container][, signal], flags) for 'ref' (StopCell, KillContainer, SignalCell with
+ * 'signal' > 0 …), then "<Kind> \"<name>\" <done>" on stdout. Connects itself; prints errors.
+ * Returns 0 or 1. */
+int call_resource_verb(const char *verb, const ResourceRef *ref, int signal, uint64_t flags, const char *done);
 
 /* Apply of a one-document manifest: its outcome (created, configured, unchanged, failed) and
  * message. Returns 0, or 1 with the error printed. */

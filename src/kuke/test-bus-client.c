@@ -321,6 +321,30 @@ static int method_container_verb(sd_bus_message *m, void *userdata, sd_bus_error
         return sd_bus_reply_method_return(m, NULL);
 }
 
+/* SignalCell, SignalContainer: the signal comes as a number before the flags; only TERM (15)
+ * to a running cell is fine here */
+static int method_signal(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const char *cell, *container = NULL;
+        int32_t signal;
+        uint64_t flags;
+        int r;
+
+        count(m, userdata);
+        r = read_container_call(m, streq(sd_bus_message_get_member(m), "SignalContainer"), &cell, &container, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(m, "it", &signal, &flags);
+        if (r < 0)
+                return r;
+        if (signal != 15 || flags != 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unexpected signal %d, flags %" PRIu64, signal,
+                                         flags);
+        if (streq(cell, "stopped"))
+                return sd_bus_error_setf(error, "org.kukeon1.Error.CellNotRunning", "cell %s is Stopped: there is nothing to signal",
+                                         cell);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
 static int method_purge_container(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         const char *cell, *container;
         char id[128], a[160], b[160], c[160];
@@ -396,6 +420,8 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_METHOD("KillContainer", "ssssst", "", method_container_verb, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("DeleteContainer", "ssssst", "", method_container_verb, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("PurgeContainer", "ssssst", "as", method_purge_container, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("SignalCell", "ssssit", "", method_signal, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("SignalContainer", "sssssit", "", method_signal, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };
 

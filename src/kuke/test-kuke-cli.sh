@@ -135,8 +135,6 @@ k --no-daemon stop cell Bad_Cell
 ((rc == 1)) && grep -q '^Error: invalid Cell name "Bad_Cell": uppercase letter' "$TMP/err" || fail "bad cell name: $(cat "$TMP/err")"
 k --no-daemon start cell web --stack 'x y'
 ((rc == 1)) && grep -q '^Error: invalid Stack name "x y": ' "$TMP/err" || fail "bad --stack: $(cat "$TMP/err")"
-k --no-daemon kill cell web --signal TERM
-err "--signal TERM is not supported yet: kukeond's KillCell sends SIGKILL only (use 'kuke stop' for SIGTERM with a grace period)"
 k --no-daemon kill cell web --signal NOPE
 err 'unknown signal "NOPE" (expected a name such as KILL or SIGKILL, or a number)'
 k --no-daemon kill cell web -s 9
@@ -158,8 +156,6 @@ k --no-daemon delete container Side --cell site
 ((rc == 1)) && grep -q '^Error: invalid Container name "Side": uppercase letter' "$TMP/err" || fail "bad container name: $(cat "$TMP/err")"
 k --no-daemon purge container side --cell Site
 ((rc == 1)) && grep -q '^Error: invalid Cell name "Site": uppercase letter' "$TMP/err" || fail "bad --cell: $(cat "$TMP/err")"
-k --no-daemon kill container side --cell site --signal TERM
-err "--signal TERM is not supported yet: kukeond's KillContainer sends SIGKILL only (use 'kuke stop' for SIGTERM with a grace period)"
 k delete -f /dev/null --cell site
 err '--realm, --space, --stack and --cell do not go with -f: the manifest names the parents'
 k get images --cell site
@@ -249,6 +245,14 @@ ok
 k --no-daemon kill container side --cell site -s KILL
 ok
 [[ $(cat "$TMP/out") == 'Container "side" killed' ]] || fail "kill container: $(cat "$TMP/out")"
+k --no-daemon kill cell site --signal TERM
+ok kill --signal TERM
+[[ $(cat "$TMP/out") == 'Cell "site" sent SIGTERM' ]] || fail "kill --signal TERM: $(cat "$TMP/out")"
+k --no-daemon kill cell stopped -s 15
+err "cell \"main/default/default/stopped\" is not running: start the cell first ('kuke start cell stopped')"
+k --no-daemon kill container side --cell site --signal SIGTERM
+ok kill container --signal SIGTERM
+[[ $(cat "$TMP/out") == 'Container "side" sent SIGTERM' ]] || fail "kill container --signal: $(cat "$TMP/out")"
 k --no-daemon start container side --cell stopped
 err "cell \"main/default/default/stopped\" is not running: start the cell first ('kuke start cell stopped')"
 k --no-daemon create container side --cell site --image busybox

@@ -11,11 +11,13 @@ static void help(FILE *f) {
               "\n"
               "Stops a cell at once: SIGKILL to its containers, no grace period. The cell stays,\n"
               "Stopped. Prints Cell \"<name>\" killed. A container is killed alone: Stopped,\n"
-              "exit signal KILL; prints Container \"<name>\" killed.\n"
+              "exit signal KILL; prints Container \"<name>\" killed. With another --signal the\n"
+              "signal goes to the running containers' processes and nothing else happens (their\n"
+              "exit, if they exit, is recorded); prints <Kind> \"<name>\" sent SIG<NAME>.\n"
               "\n"
               "Options:\n" PARENT_OPTIONS_HELP CELL_OPTION_HELP
-              "  -s, --signal SIGNAL     the signal: KILL (SIGKILL, 9) is the only one kukeond sends\n"
-              "                          so far; any other is refused\n" CONNECT_OPTIONS_HELP
+              "  -s, --signal SIGNAL     the signal (a name such as HUP or SIGHUP, or a number;\n"
+              "                          default KILL)\n" CONNECT_OPTIONS_HELP
               "  -h, --help              show this help\n",
               f);
 }
@@ -40,17 +42,18 @@ static int run(int argc, char *argv[]) {
                                 &ref);
         if (r != 0)
                 return r == 2 ? 0 : 1;
-        /* KillCell and KillContainer (…, flags) have no signal argument: they always send
-         * SIGKILL. Say so rather than send a different signal than the one asked for. */
-        if (sig != SIGKILL)
-                return error("--signal %s is not supported yet: kukeond's Kill%s sends SIGKILL only (use 'kuke stop' for SIGTERM with a grace period)",
-                             sigabbrev_np(sig) ?: "?", resource_type_to_kind_string(ref.type));
-        return call_resource_verb("Kill", &ref, 0, "killed");
+        /* KILL is the stop at once (Kill*); any other signal is only delivered (Signal*) */
+        if (sig != SIGKILL) {
+                char done[32];
+                snprintf(done, sizeof done, "sent SIG%s", sigabbrev_np(sig) ?: "?");
+                return call_resource_verb("Signal", &ref, sig, 0, done);
+        }
+        return call_resource_verb("Kill", &ref, 0, 0, "killed");
 }
 
 const Verb verb_kill = {
         .name = "kill",
-        .summary = "kill a cell's containers, or one container, with SIGKILL",
+        .summary = "kill a cell or one container (SIGKILL), or send it another signal",
         .run = run,
         .help = help,
 };

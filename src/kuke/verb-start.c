@@ -22,7 +22,7 @@ static int run(int argc, char *argv[]) {
         int r = parse_verb_args("start", argc, argv, NULL, NULL, NULL, NULL, help, RESOURCE_TYPES_RUNNABLE, &ref);
         if (r != 0)
                 return r == 2 ? 0 : 1;
-        return call_resource_verb("Start", &ref, 0, "started");
+        return call_resource_verb("Start", &ref, 0, 0, "started");
 }
 
 const Verb verb_start = {

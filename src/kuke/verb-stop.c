@@ -23,7 +23,7 @@ static int run(int argc, char *argv[]) {
         int r = parse_verb_args("stop", argc, argv, NULL, NULL, NULL, NULL, help, RESOURCE_TYPES_RUNNABLE, &ref);
         if (r != 0)
                 return r == 2 ? 0 : 1;
-        return call_resource_verb("Stop", &ref, 0, "stopped");
+        return call_resource_verb("Stop", &ref, 0, 0, "stopped");
 }
 
 const Verb verb_stop = {
