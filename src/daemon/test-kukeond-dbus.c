@@ -287,6 +287,30 @@ static void test_cells(void) {
         /* a dry run checks and changes nothing */
         sd_bus_message_unref(call(NULL, "CreateCell", "sssst", "pre", "web", "front", "dry", (uint64_t) 4 /* DRY_RUN */));
         sd_bus_message_unref(call("org.kukeon1.Error.NoSuchCell", "GetCell", "ssss", "pre", "web", "front", "dry"));
+
+        /* containers and the verbs added with them: names, parents, flags and signals are
+         * checked before anything happens; a purge of nothing at all is NoSuchCell */
+        sd_bus_message_unref(call("org.kukeon1.Error.NoSuchCell", "ListContainers", "ssss", "pre", "web", "front", "ghost"));
+        sd_bus_message_unref(call("org.kukeon1.Error.NoSuchStack", "ListContainers", "ssss", "pre", "web", "nope", "ghost"));
+        sd_bus_message_unref(call("org.kukeon1.Error.NoSuchCell", "GetContainer", "sssss", "pre", "web", "front", "ghost", "c"));
+        sd_bus_message_unref(call("org.kukeon1.Error.InvalidName", "GetContainer", "sssss", "pre", "web", "front", "ghost",
+                                  "Bad_Name"));
+        sd_bus_message_unref(call("org.kukeon1.Error.NoSuchCell", "StopContainer", "ssssst", "pre", "web", "front", "ghost",
+                                  "c", (uint64_t) 0));
+        sd_bus_message_unref(call("org.kukeon1.Error.InvalidName", "KillContainer", "ssssst", "pre", "web", "front", "ghost",
+                                  "", (uint64_t) 0));
+        sd_bus_message_unref(call("org.freedesktop.DBus.Error.InvalidArgs", "DeleteContainer", "ssssst", "pre", "web",
+                                  "front", "ghost", "c", (uint64_t) 16));
+        sd_bus_message_unref(call("org.freedesktop.DBus.Error.InvalidArgs", "SignalCell", "ssssit", "pre", "web", "front",
+                                  "ghost", (int32_t) 0, (uint64_t) 0));
+        sd_bus_message_unref(call("org.freedesktop.DBus.Error.InvalidArgs", "SignalContainer", "sssssit", "pre", "web",
+                                  "front", "ghost", "c", (int32_t) 4096, (uint64_t) 0));
+        sd_bus_message_unref(call("org.kukeon1.Error.NoSuchCell", "SignalCell", "ssssit", "pre", "web", "front", "ghost",
+                                  (int32_t) 1, (uint64_t) 0));
+        sd_bus_message_unref(call("org.kukeon1.Error.NoSuchCell", "PurgeCell", "sssst", "pre", "web", "front", "ghost",
+                                  (uint64_t) 0));
+        sd_bus_message_unref(call("org.kukeon1.Error.NoSuchCell", "PurgeContainer", "ssssst", "pre", "web", "front",
+                                  "ghost", "c", (uint64_t) 0));
 }
 
 static void test_apply(void) {
