@@ -20,6 +20,11 @@ packages=(
         curl openssl
         # the completion scripts of kuke autocomplete, parsed by their own shells in tests
         zsh fish
+        # the benchmark peer of tools/bench-cell (issue 6 compares a cell with `ctr run -d` and
+        # `podman run -d` of the same image); without its recommends (netavark, slirp4netns …)
+        # its network is CNI, through the same containernetworking-plugins kukeon uses; it is
+        # only ever run inside the test machine
+        podman
 )
 
 if [ "$(id -u)" != 0 ]; then
@@ -27,12 +32,26 @@ if [ "$(id -u)" != 0 ]; then
         exit 1
 fi
 
+# podman's package enables its API socket and service, a restart service and an auto-update
+# timer. Each test machine boots from the host's /etc, so it would start the socket and the
+# timer (basic.target wants sockets.target and timers.target); the project only runs the
+# daemonless `podman run -d` of tools/bench-cell. They stay disabled (the host's own PID 1 is
+# not systemd: this only removes the links, and an upgrade of podman keeps them removed).
+podman_units=(podman.socket podman.service podman-restart.service podman-auto-update.timer podman-auto-update.service)
+keep_podman_units_disabled() {
+        if systemctl is-enabled --quiet "${podman_units[@]}" 2>/dev/null; then
+                echo "install-deps: disabling ${podman_units[*]}"
+                systemctl disable --quiet --no-reload "${podman_units[@]}"
+        fi
+}
+
 missing=()
 for p in "${packages[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
+        keep_podman_units_disabled
         echo "install-deps: all ${#packages[@]} packages present"
         exit 0
 fi
@@ -51,3 +70,4 @@ if [ ! -e "$policy" ]; then
 fi
 trap '[ -n "$created_policy" ] && rm -f "$policy"' EXIT
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+keep_podman_units_disabled
