@@ -296,6 +296,10 @@ assert_gone_from() {
 }
 
 # wait_until TIMEOUT_SECONDS CMD...: poll CMD every 0.1 s
+# `cmd | grep -q PATTERN` under pipefail fails when grep, done at the first match, makes cmd
+# die of SIGPIPE on its next write: grep_q reads everything, so only the match decides.
+grep_q() { grep "$@" >/dev/null; }
+
 wait_until() {
         local t=$1 i
         shift
