@@ -233,9 +233,10 @@ static int dispatch_signal(sd_bus_message *msg, Manager *m, int verb, const char
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown flags 0x%" PRIx64 " (known: 0x%" PRIx64 ")",
                                          flags & ~(uint64_t) FLAGS_ALL, (uint64_t) FLAGS_ALL);
 
+        /* as the Manager's other methods: purge is its own action, in the system realm too */
         const char *action = verb < 0                      ? ACTION_INSPECT :
-                             realm_name_is_system(realm)   ? ACTION_MANAGE_SYSTEM :
                              verb == CELL_VERB_PURGE       ? ACTION_PURGE :
+                             realm_name_is_system(realm)   ? ACTION_MANAGE_SYSTEM :
                                                              ACTION_MANAGE;
         _cleanup_strv_free_ char **details = NULL;
         if (strv_extend(&details, "realm") < 0 || strv_extend(&details, realm) < 0 || strv_extend(&details, "space") < 0 ||

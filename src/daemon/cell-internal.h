@@ -51,6 +51,9 @@ static inline void cell_doc_freep(CellDoc **d) {
 /* Apply of an existing cell with a new document (taken, not yet prepared). */
 int cell_apply_changed(Operation *op, Cell *c, CellDoc *in, unsigned g, sd_bus_error *error);
 
-/* Stops the tasks of the cell (only NULL) or of one container without blocking the loop:
- * returns 1 and finishes the running step with operation_step_done(), or 0 when done. */
-int cell_stop_tasks_async(Operation *op, Cell *c, const char *only, bool kill_now);
+/* Stops the tasks of the cell (names NULL) or of some of its containers without blocking the
+ * loop: returns 1 and finishes the running step with operation_step_done(), or 0 when done. */
+int cell_stop_tasks_async(Operation *op, Cell *c, char *const *names, bool kill_now);
+
+/* The status entry of a container, NULL when there is none (never made). */
+ContainerStatus *cell_container_status_find(const Cell *c, const char *name);

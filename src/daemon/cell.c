@@ -67,7 +67,7 @@ static Cell *cell_free(Cell *c) {
         free(c->name);
         free(c->path);
         free(c->run_dir);
-        free(c->stopping_container);
+        strv_free(c->stopping_containers);
         sd_bus_slot_unref(c->unit_match);
         schema_free(&cell_doc_schema, c->doc);
         schema_free(&cell_doc_schema, c->next_doc);
@@ -279,11 +279,19 @@ uint64_t cell_grace_usec(const Cell *c) {
         return STOP_GRACE_DEFAULT_USEC;
 }
 
-ContainerStatus *cell_container_status(Cell *c, const char *name) {
-        CellStatus *st = &c->doc->status;
+ContainerStatus *cell_container_status_find(const Cell *c, const char *name) {
+        const CellStatus *st = &c->doc->status;
         for (size_t i = 0; i < st->n_containers; i++)
                 if (streq_ptr(st->containers[i].name, name))
                         return &st->containers[i];
+        return NULL;
+}
+
+ContainerStatus *cell_container_status(Cell *c, const char *name) {
+        CellStatus *st = &c->doc->status;
+        ContainerStatus *found = cell_container_status_find(c, name);
+        if (found)
+                return found;
         ContainerStatus *n = reallocarray(st->containers, st->n_containers + 1, sizeof(ContainerStatus));
         if (!n)
                 return NULL;
@@ -918,6 +926,9 @@ int cell_container_start(Cell *c, ContainerSpec *spec, bool *ret_secret_failed, 
         if (!st)
                 return -ENOMEM;
         *ret_secret_failed = false;
+        /* before the task exists: an exit of this task is never older than its start
+         * (on_task_event() drops exits older than that, from a task before it) */
+        usec_t started = now_realtime();
         int k = start_container(c, spec, ret_secret_failed, ret_msg);
         if (k < 0) {
                 st->state = CONTAINER_STATE_FAILED;
@@ -927,7 +938,7 @@ int cell_container_start(Cell *c, ContainerSpec *spec, bool *ret_secret_failed, 
         }
         (void) free_and_strdup(&st->id, spec->containerd_id);
         st->state = CONTAINER_STATE_READY;
-        st->start_time = now_realtime();
+        st->start_time = started;
         st->finish_time = 0;
         st->exit_code = 0;
         (void) free_and_strdup(&st->exit_signal, NULL);
@@ -1095,7 +1106,7 @@ int cell_container_stop(Cell *c, const char *name, bool kill_now, bool signalled
 typedef struct StopWait {
         Operation *op;
         Cell *cell;
-        char only[NAME_LENGTH_MAX + 1]; /* one container, or every one when empty */
+        char **names;                   /* the containers to stop; NULL: every one */
         bool kill_now, killed;
         uint64_t deadline;              /* CLOCK_MONOTONIC µs */
         sd_event_source *timer;
@@ -1104,7 +1115,21 @@ typedef struct StopWait {
 #define STOP_POLL_USEC (50U * 1000U)
 
 static bool stop_wait_includes(const StopWait *w, const char *name) {
-        return isempty(w->only) || streq(w->only, name);
+        return !w->names || strv_contains(w->names, name);
+}
+
+static StopWait *stop_wait_free(StopWait *w) {
+        if (!w)
+                return NULL;
+        sd_event_source_disable_unref(w->timer);
+        strv_free(w->names);
+        return mfree(w);
+}
+
+static uint64_t now_monotonic(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
 }
 
 /* Whether every task of the wait is down (or cannot be asked about). */
@@ -1137,16 +1162,18 @@ static void stop_wait_signal(StopWait *w, int sig) {
         }
 }
 
-static int stop_wait_finish(StopWait *w) {
+/* 'waited': the tasks are down or past the kill wait; else (no timer) the grace period is
+ * waited out here, the old way. */
+static int stop_wait_finish(StopWait *w, bool waited) {
         Operation *op = w->op;
         Cell *c = w->cell;
         int k = 0;
-        /* the tasks are down (or past the kill wait): delete them, record the exits */
+        /* delete the tasks, record the exits */
         for (size_t i = 0; k >= 0 && i < c->doc->spec.n_containers; i++)
                 if (stop_wait_includes(w, c->doc->spec.containers[i].id))
-                        k = cell_container_stop(c, c->doc->spec.containers[i].id, true, true,
+                        k = cell_container_stop(c, c->doc->spec.containers[i].id, waited || w->kill_now, true,
                                                 op->kind == OPERATION_PURGE ? &op->removed : NULL);
-        c->stopping_container = mfree(c->stopping_container);
+        c->stopping_containers = strv_free(c->stopping_containers);
         (void) cell_save(c);
         cell_containers_changed(c);
         return k;
@@ -1172,16 +1199,15 @@ static int on_stop_wait(sd_event_source *es, uint64_t usec, void *userdata) {
                         return 0;
         }
         Operation *op = w->op;
-        int k = stop_wait_finish(w);
-        sd_event_source_disable_unref(w->timer);
-        free(w);
+        int k = stop_wait_finish(w, true);
+        stop_wait_free(w);
         operation_step_done(op, k < 0 ? k : 0, NULL);
         return 0;
 }
 
-/* Stops the tasks of a cell (only = NULL) or of one of its containers; returns 1 (the step
+/* Stops the tasks of a cell (names NULL) or of some of its containers; returns 1 (the step
  * goes on asynchronously) or, when nothing can be waited for, 0 once done. */
-int cell_stop_tasks_async(Operation *op, Cell *c, const char *only, bool kill_now) {
+int cell_stop_tasks_async(Operation *op, Cell *c, char *const *names, bool kill_now) {
         Manager *m = op->manager;
         if (!cell_containerd(m) || !cell_namespace(c))
                 return 0;
@@ -1189,24 +1215,23 @@ int cell_stop_tasks_async(Operation *op, Cell *c, const char *only, bool kill_no
         if (!w)
                 return -ENOMEM;
         *w = (StopWait) { .op = op, .cell = c, .kill_now = kill_now, .killed = kill_now };
-        snprintf(w->only, sizeof w->only, "%s", strempty(only));
-        if (only && free_and_strdup(&c->stopping_container, only) < 0) {
-                free(w);
+        /* their exits are stops of ours, not failures (on_task_event) */
+        if (names && (!(w->names = strv_copy(names)) || !(c->stopping_containers = strv_copy(names)))) {
+                stop_wait_free(w);
                 return -ENOMEM;
         }
         stop_wait_signal(w, kill_now ? SIGKILL : SIGTERM);
-        uint64_t now;
-        int k = sd_event_now(m->event, CLOCK_MONOTONIC, &now);
-        if (k >= 0) {
-                w->deadline = now + (kill_now ? KILL_WAIT_USEC : cell_grace_usec(c));
-                k = sd_event_add_time(m->event, &w->timer, CLOCK_MONOTONIC, now + (kill_now ? 10 * 1000 : STOP_POLL_USEC), 0,
-                                      on_stop_wait, w);
-        }
+        /* now, not the loop's wake-up time: synchronous work before this in the same
+         * dispatch must not eat into the grace period */
+        uint64_t now = now_monotonic();
+        w->deadline = now + (kill_now ? KILL_WAIT_USEC : cell_grace_usec(c));
+        int k = sd_event_add_time(m->event, &w->timer, CLOCK_MONOTONIC, now + (kill_now ? 10 * 1000 : STOP_POLL_USEC), 0,
+                                  on_stop_wait, w);
         if (k < 0) {
                 /* no timer: the old way, waiting here */
-                k = stop_wait_finish(w);
-                free(w);
-                return k;
+                k = stop_wait_finish(w, false);
+                stop_wait_free(w);
+                return k < 0 ? k : 0;
         }
         return 1;
 }
@@ -1368,9 +1393,9 @@ static int step_remove(Operation *op, Step *s, sd_bus_error *error) {
                 if (k == -ENOMEM)
                         return k;
                 if (k < 0 && !purge)
-                        return cell_fail_reason(c, error, SD_BUS_ERROR_FAILED, "DeleteFailed", "%s", msg);
+                        return cell_fail_reason(c, error, SD_BUS_ERROR_FAILED, "DeleteFailed", "%s", strna(msg));
                 if (k < 0)
-                        (void) strv_extend(&op->warnings, msg);
+                        (void) strv_extend(&op->warnings, strna(msg));
         }
         /* the run directory: <dir>/cells/R/S/T/C */
         _cleanup_free_ char *parent = strdup(c->run_dir);
@@ -1397,6 +1422,14 @@ static int step_remove(Operation *op, Step *s, sd_bus_error *error) {
 
 /* Apply of a changed cell, once it is stopped: the new spec in, with the status we have; the
  * containers (and snapshots, statuses) the new spec no longer has out. */
+/* The spec of container 'id' in 'd', NULL when it has none. */
+static const ContainerSpec *doc_container(const CellDoc *d, const char *id) {
+        for (size_t i = 0; i < d->spec.n_containers; i++)
+                if (streq_ptr(d->spec.containers[i].id, id))
+                        return &d->spec.containers[i];
+        return NULL;
+}
+
 void cell_container_status_drop(Cell *c, const char *name) {
         CellStatus *st = &c->doc->status;
         for (size_t j = 0; j < st->n_containers; j++)
@@ -1416,10 +1449,17 @@ static int step_swap(Operation *op, Step *s, sd_bus_error *error) {
                 return 0;
         for (size_t i = 0; i < c->doc->spec.n_containers; i++) {
                 const char *id = c->doc->spec.containers[i].id;
-                bool kept = false;
-                for (size_t j = 0; j < doc->spec.n_containers; j++)
-                        kept = kept || streq_ptr(doc->spec.containers[j].id, id);
-                if (kept)
+                const ContainerSpec *n = doc_container(doc, id);
+                if (n && !schema_equal(&container_spec_schema, n, &c->doc->spec.containers[i])) {
+                        /* kept with another spec: a fresh rootfs at the next start (its image may
+                         * have changed; the old snapshot would keep the old image's files) */
+                        _cleanup_free_ char *msg = NULL;
+                        if (cell_container_remove(c, id, NULL, &msg) == -ENOMEM) {
+                                schema_free(&cell_doc_schema, doc);
+                                return -ENOMEM;
+                        }
+                }
+                if (n)
                         continue;
                 cell_containers_announce(c, id, false);
                 _cleanup_free_ char *msg = NULL;
@@ -1452,23 +1492,47 @@ static int step_swap(Operation *op, Step *s, sd_bus_error *error) {
 /* Apply of a running cell whose change is in its non-root containers only: those that changed
  * or went are stopped and removed, the new spec taken, those that changed or came started.
  * The anchor, the address, the root container and the unchanged ones run on. */
+
+static bool cell_still_running(Cell *c, sd_bus_error *error) {
+        if (c->doc->status.state == CELL_STATE_READY && cell_anchor_alive(c->anchor))
+                return true;
+        (void) sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "cell %s stopped while it was being configured: apply again",
+                                 c->name);
+        return false;
+}
+
+/* First half of an in-place change: the containers that change or go are stopped, side by
+ * side, without holding up the loop (a stop of ours: their exits are not failures). */
+static int step_in_place_stop(Operation *op, Step *s, sd_bus_error *error) {
+        Cell *c = CELL_OF(s);
+        _cleanup_strv_free_ char **names = NULL;
+        if (!c->next_doc)
+                return 0;
+        if (!cell_still_running(c, error))
+                return -ESRCH;
+        for (size_t i = 0; i < c->doc->spec.n_containers; i++) {
+                const ContainerSpec *old = &c->doc->spec.containers[i], *n = doc_container(c->next_doc, old->id);
+                if ((!n || !schema_equal(&container_spec_schema, n, old)) && strv_extend(&names, old->id) < 0)
+                        return -ENOMEM;
+        }
+        return names ? cell_stop_tasks_async(op, c, names, false) : 0;
+}
+
 static int step_update_in_place(Operation *op, Step *s, sd_bus_error *error) {
         Cell *c = CELL_OF(s);
         CellDoc *want = c->next_doc;
         _cleanup_strv_free_ char **start = NULL;
+        _cleanup_free_ char *first_error = NULL;
         int k;
 
         if (!want)
                 return 0;
+        if (!cell_still_running(c, error))
+                return -ESRCH;
         for (size_t i = 0; i < c->doc->spec.n_containers; i++) {
-                const ContainerSpec *old = &c->doc->spec.containers[i], *n = NULL;
-                for (size_t j = 0; j < want->spec.n_containers && !n; j++)
-                        if (streq_ptr(want->spec.containers[j].id, old->id))
-                                n = &want->spec.containers[j];
-                if (n && schema_equal(&container_spec_schema, n, old))
-                        continue;
-                (void) cell_container_stop(c, old->id, false, false, NULL);
-                if (n) { /* a new rootfs too: the image may have changed */
+                const ContainerSpec *old = &c->doc->spec.containers[i], *n = doc_container(want, old->id);
+                if (n && !schema_equal(&container_spec_schema, n, old)) {
+                        /* a new rootfs too: the image may have changed */
                         _cleanup_free_ char *msg = NULL;
                         if (cell_container_remove(c, old->id, NULL, &msg) == -ENOMEM)
                                 return -ENOMEM;
@@ -1485,20 +1549,20 @@ static int step_update_in_place(Operation *op, Step *s, sd_bus_error *error) {
         k = step_swap(op, s, error); /* the ones that went leave containerd and the status */
         if (k < 0)
                 return k;
+        /* every one is started: one that fails is Failed with its reason, the others run */
         STRV_FOREACH(id, start) {
                 _cleanup_free_ char *msg = NULL;
                 bool secret_failed;
                 k = cell_container_start(c, (ContainerSpec *) cell_container_spec(c, *id), &secret_failed, &msg);
                 if (k == -ENOMEM)
                         return k;
-                if (k < 0) {
-                        (void) cell_save(c);
-                        cell_changed(c);
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "%s", msg ?: strerror(-k));
-                }
+                if (k < 0 && !first_error)
+                        first_error = strdup(msg ?: strerror(-k));
         }
         (void) cell_save(c);
         cell_changed(c);
+        if (first_error)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "%s", first_error);
         log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit,
                            "Cell %s: %zu container(s) replaced in place.", c->name, strv_length(start));
         return 0;
@@ -1669,7 +1733,10 @@ int cell_apply_changed(Operation *op, Cell *c, CellDoc *in, unsigned g, sd_bus_e
                 c->next_doc = TAKE_PTR(owned);
                 log_resource_errno(LOG_INFO, 0, realm, space, stack, c->doc->status.unit,
                                    "Configuring cell %s in place (its non-root containers changed).", c->name);
-                return cell_add_step(op, step_update_in_place, c, g, CELL_VERB_START) ? 0 : -ENOMEM;
+                return cell_add_step(op, step_in_place_stop, c, g, CELL_VERB_STOP) &&
+                                       cell_add_step(op, step_update_in_place, c, g, CELL_VERB_START) ?
+                               0 :
+                               -ENOMEM;
         }
 
         /* a change of the cell itself or of its root container: stop what runs (with the old
@@ -1704,6 +1771,8 @@ static int step_signal(Operation *op, Step *s, sd_bus_error *error) {
                 if (containerd_container_id_build(c->space, c->stack, c->name, st->name, &cid) < 0)
                         return -ENOMEM;
                 int k = containerd_task_kill_sync(cc, ns, cid, NULL, op->signal, true);
+                if (k == -ENOENT) /* it ended; its exit event is on its way */
+                        continue;
                 if (k < 0)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "cannot send SIG%s to container %s: %s",
                                                  strna(sig), st->name, containerd_client_last_error(cc) ?: strerror(-k));
@@ -1797,8 +1866,13 @@ int cell_plan_verb(Operation *op) {
                 op->result_path = strdup(c->path);
                 return plan_start(op, c, g) < 0 ? operation_fail(op, SD_BUS_ERROR_NO_MEMORY, "out of memory") : 0;
         }
-        if (!c && verb == CELL_VERB_PURGE)
-                return op->flags & FLAG_DRY_RUN ? 0 : plan_purge_leftovers(op, g);
+        if (!c && verb == CELL_VERB_PURGE) {
+                if (op->flags & FLAG_DRY_RUN)
+                        return 0;
+                int k = plan_purge_leftovers(op, g);
+                return k < 0 ? operation_fail(op, SD_BUS_ERROR_FAILED, "cannot purge cell %s: %s", op->cell, strerror(-k)) :
+                               0;
+        }
         if (!c)
                 return operation_fail(op, BUS_ERROR_NO_SUCH_CELL, "cell \"%s\" does not exist in stack %s/%s/%s", op->cell,
                                       op->realm, op->space, op->stack);
@@ -1871,7 +1945,7 @@ static void container_exited(Cell *c, ContainerStatus *st, uint32_t status, uint
         st->exit_code = status;
         st->finish_time = exited_usec ?: now_realtime();
         (void) free_and_strdup(&st->exit_signal, sig);
-        if (status == 0 || c->stopping || streq_ptr(c->stopping_container, st->name)) {
+        if (status == 0 || c->stopping || strv_contains(c->stopping_containers, st->name)) {
                 st->state = CONTAINER_STATE_STOPPED;
                 (void) free_and_strdup(&st->reason, NULL);
                 (void) free_and_strdup(&st->message, NULL);
@@ -1898,7 +1972,8 @@ static int on_task_event(ContainerdClient *cc, const ContainerdEvent *e, void *u
                 if (!streq(c->space, space) || !streq(c->stack, stack) || !streq(c->name, cell) ||
                     !streq_ptr(cell_namespace(c), e->namespace_))
                         continue;
-                ContainerStatus *st = cell_container_status(c, container);
+                /* never made here: a container deleted meanwhile stays gone */
+                ContainerStatus *st = cell_container_status_find(c, container);
                 if (!st || st->state != CONTAINER_STATE_READY)
                         return 0;
                 /* the exit of an earlier task of this container (replaced in place, or
@@ -1968,8 +2043,12 @@ int cell_load_all(Manager *m) {
                         if (c) {
                                 c->seen = true;
                                 if (!schema_equal(&cell_doc_schema, c->doc, doc)) {
+                                        /* another writer (kuke --no-daemon): containers may
+                                         * have come or gone */
+                                        cell_containers_announce(c, NULL, false);
                                         schema_free(&cell_doc_schema, c->doc);
                                         c->doc = doc;
+                                        cell_containers_announce(c, NULL, true);
                                         cell_changed(c);
                                 } else
                                         schema_free(&cell_doc_schema, doc);

@@ -30,7 +30,7 @@ struct Cell {
         pid_t anchor;        /* 0: none known */
         sd_bus_slot *unit_match; /* PropertiesChanged of the scope on PID 1's bus (cell_watch_unit) */
         bool stopping;       /* a stop of ours runs: the scope's own signals are not news */
-        char *stopping_container; /* StopContainer/KillContainer of this one runs: its exit is a stop */
+        char **stopping_containers; /* a stop of these (one container's, in-place) runs: their exits are stops */
         bool seen;           /* cell_load_all()'s mark */
         Cell *next, *prev;
 };

@@ -30,22 +30,15 @@ const ContainerSpec *cell_container_spec(const Cell *c, const char *name) {
         return NULL;
 }
 
-static const ContainerStatus *container_status_find(const Cell *c, const char *name) {
-        for (size_t i = 0; i < c->doc->status.n_containers; i++)
-                if (streq_ptr(c->doc->status.containers[i].name, name))
-                        return &c->doc->status.containers[i];
-        return NULL;
-}
-
 const char *container_state_string(const Cell *c, const char *name) {
-        const ContainerStatus *st = container_status_find(c, name);
+        const ContainerStatus *st = cell_container_status_find(c, name);
         return enum_to_string(&container_state_enum, st ? (int) st->state : (int) CONTAINER_STATE_PENDING);
 }
 
 /* A Container document (kind Container, spec and status) for GetContainer. */
 int container_format(const Cell *c, const ContainerSpec *spec, char **ret) {
         ContainerDoc d = {};
-        const ContainerStatus *st = container_status_find(c, spec->id);
+        const ContainerStatus *st = cell_container_status_find(c, spec->id);
         int k;
 
         if (!(d.api_version = strdup(API_VERSION_V1BETA1)) || !(d.kind = strdup("Container")) ||
@@ -107,7 +100,7 @@ static int step_container_stop(Operation *op, Step *s, sd_bus_error *error) {
         const char *name = step_data(s)->container;
         log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit,
                            "Cell %s: stopping container %s.", c->name, name);
-        return cell_stop_tasks_async(op, c, name, verb != CELL_VERB_STOP);
+        return cell_stop_tasks_async(op, c, (char *[]) { (char *) name, NULL }, verb != CELL_VERB_STOP);
 }
 
 static int step_container_remove(Operation *op, Step *s, sd_bus_error *error) {
@@ -121,7 +114,7 @@ static int step_container_remove(Operation *op, Step *s, sd_bus_error *error) {
         if (k == -ENOMEM)
                 return k;
         if (k < 0)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "%s", msg);
+                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "%s", strna(msg));
         cell_containers_announce(c, name, false);
         cell_container_status_drop(c, name);
         for (size_t i = 0; i < spec->n_containers; i++)
@@ -182,7 +175,7 @@ int container_plan_verb(Operation *op) {
 
         switch (verb) {
         case CELL_VERB_START: {
-                const ContainerStatus *st = container_status_find(c, op->container);
+                const ContainerStatus *st = cell_container_status_find(c, op->container);
                 if (st && st->state == CONTAINER_STATE_READY)
                         return 0; /* it runs */
                 ok = add_container_step(op, step_container_start, c, op->container, g, verb);
