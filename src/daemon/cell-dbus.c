@@ -222,7 +222,7 @@ static int dispatch(sd_bus_message *msg, Manager *m, int verb, const char *realm
 static int dispatch_signal(sd_bus_message *msg, Manager *m, int verb, const char *realm, const char *space,
                            const char *stack, const char *cell, const char *container, uint64_t flags, int signal,
                            sd_bus_error *error) {
-        static const char *const names[] = { "create", "start", "stop", "kill", "delete", "purge", "kill" };
+        static const char *const names[] = { "create", "start", "stop", "kill", "delete", "purge", "kill", "pause", "resume" };
         int r;
 
         if ((r = bus_check_name(KIND_REALM, realm, error)) < 0 || (r = bus_check_name(KIND_SPACE, space, error)) < 0 ||
@@ -283,6 +283,8 @@ static int verb_of(const char *member) {
                strncmp(member, "Stop", 4) == 0   ? CELL_VERB_STOP :
                strncmp(member, "Kill", 4) == 0   ? CELL_VERB_KILL :
                strncmp(member, "Purge", 5) == 0  ? CELL_VERB_PURGE :
+               strncmp(member, "Pause", 5) == 0  ? CELL_VERB_PAUSE :
+               strncmp(member, "Resume", 6) == 0 ? CELL_VERB_RESUME :
                                                    CELL_VERB_DELETE;
 }
 
@@ -450,6 +452,10 @@ static const sd_bus_vtable cell_vtable[] = {
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Signal", SD_BUS_ARGS("i", signal, "t", flags), SD_BUS_NO_RESULT, method_object_signal,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Pause", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_object_verb,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Resume", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_object_verb,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };
 
@@ -584,6 +590,10 @@ static const sd_bus_vtable container_vtable[] = {
                                 method_container_object_verb, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Signal", SD_BUS_ARGS("i", signal, "t", flags), SD_BUS_NO_RESULT,
                                 method_container_object_signal, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Pause", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_container_object_verb,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Resume", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_container_object_verb,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };
 

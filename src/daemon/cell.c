@@ -974,7 +974,7 @@ void cell_follow_containers(Cell *c) {
                 return;
         for (size_t i = 0; i < c->doc->status.n_containers; i++) {
                 const ContainerStatus *x = &c->doc->status.containers[i];
-                if (x->state == CONTAINER_STATE_READY)
+                if (x->state == CONTAINER_STATE_READY || x->state == CONTAINER_STATE_PAUSED)
                         return;
                 if (x->state == CONTAINER_STATE_FAILED && !failed)
                         failed = x;
@@ -1156,9 +1156,17 @@ static void stop_wait_signal(StopWait *w, int sig) {
         for (size_t i = 0; cc && ns && i < c->doc->spec.n_containers; i++) {
                 _cleanup_free_ char *cid = NULL;
                 const char *name = c->doc->spec.containers[i].id;
-                if (stop_wait_includes(w, name) &&
-                    containerd_container_id_build(c->space, c->stack, c->name, name, &cid) >= 0)
-                        (void) containerd_task_kill_sync(cc, ns, cid, NULL, sig, true);
+                if (!stop_wait_includes(w, name) ||
+                    containerd_container_id_build(c->space, c->stack, c->name, name, &cid) < 0)
+                        continue;
+                /* a paused task is thawed first: frozen, it cannot act on SIGTERM (nor die
+                 * of SIGKILL under the v1 freezer) */
+                ContainerStatus *st = cell_container_status_find(c, name);
+                if (st && st->state == CONTAINER_STATE_PAUSED) {
+                        (void) containerd_task_resume_sync(cc, ns, cid);
+                        st->state = CONTAINER_STATE_READY;
+                }
+                (void) containerd_task_kill_sync(cc, ns, cid, NULL, sig, true);
         }
 }
 
@@ -1753,43 +1761,66 @@ int cell_apply_changed(Operation *op, Cell *c, CellDoc *in, unsigned g, sd_bus_e
 
 /* ---- signal ---- */
 
+/* Signal, Pause and Resume: one containerd call per task in the state it applies to (Ready;
+ * Paused for Resume); Pause and Resume record the container's new state. */
 static int step_signal(Operation *op, Step *s, sd_bus_error *error) {
         Cell *c = CELL_OF(s);
         const char *only = ((CellStep *) s->data)->container;
+        CellVerb verb = (CellVerb) (op->flags >> CELL_VERB_SHIFT);
         ContainerdClient *cc = cell_containerd(op->manager);
         const char *ns = cell_namespace(c);
         const char *sig = sigabbrev_np(op->signal);
+        const char *what = verb == CELL_VERB_PAUSE ? "pause" : verb == CELL_VERB_RESUME ? "resume" : "signal";
+        ContainerState from = verb == CELL_VERB_RESUME ? CONTAINER_STATE_PAUSED : CONTAINER_STATE_READY;
         unsigned n = 0;
 
         if (!cc || !ns)
                 return sd_bus_error_setf(error, BUS_ERROR_CONTAINERD_UNAVAILABLE, "containerd is not reachable");
         for (size_t i = 0; i < c->doc->status.n_containers; i++) {
-                const ContainerStatus *st = &c->doc->status.containers[i];
+                ContainerStatus *st = &c->doc->status.containers[i];
                 _cleanup_free_ char *cid = NULL;
-                if ((!isempty(only) && !streq_ptr(st->name, only)) || st->state != CONTAINER_STATE_READY)
+                int k;
+                if ((!isempty(only) && !streq_ptr(st->name, only)) || st->state != from)
                         continue;
                 if (containerd_container_id_build(c->space, c->stack, c->name, st->name, &cid) < 0)
                         return -ENOMEM;
-                int k = containerd_task_kill_sync(cc, ns, cid, NULL, op->signal, true);
+                k = verb == CELL_VERB_PAUSE  ? containerd_task_pause_sync(cc, ns, cid) :
+                    verb == CELL_VERB_RESUME ? containerd_task_resume_sync(cc, ns, cid) :
+                                               containerd_task_kill_sync(cc, ns, cid, NULL, op->signal, true);
                 if (k == -ENOENT) /* it ended; its exit event is on its way */
                         continue;
                 if (k < 0)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "cannot send SIG%s to container %s: %s",
-                                                 strna(sig), st->name, containerd_client_last_error(cc) ?: strerror(-k));
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "cannot %s container %s: %s", what, st->name,
+                                                 containerd_client_last_error(cc) ?: strerror(-k));
+                if (verb == CELL_VERB_PAUSE)
+                        st->state = CONTAINER_STATE_PAUSED;
+                else if (verb == CELL_VERB_RESUME)
+                        st->state = CONTAINER_STATE_READY;
                 n++;
         }
         if (n == 0)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "%s%s of cell %s is running: nothing to signal",
-                                         isempty(only) ? "no container" : "container ", strempty(only), c->name);
-        log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit,
-                           "Cell %s: SIG%s sent to %u container(s).", c->name, strna(sig), n);
+                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "%s%s of cell %s is %s%s: nothing to %s",
+                                         isempty(only) ? "no container" : "container ", strempty(only), c->name,
+                                         isempty(only) ? "" : "not ", verb == CELL_VERB_RESUME ? "paused" : "running",
+                                         what);
+        if (verb != CELL_VERB_SIGNAL) {
+                (void) cell_save(c);
+                cell_containers_changed(c);
+                log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit,
+                                   "Cell %s: %u container(s) %s.", c->name, n, verb == CELL_VERB_PAUSE ? "paused" : "resumed");
+        } else
+                log_resource_errno(LOG_INFO, 0, c->realm, c->space, c->stack, c->doc->status.unit,
+                                   "Cell %s: SIG%s sent to %u container(s).", c->name, strna(sig), n);
         return 0;
 }
 
 int cell_plan_signal(Operation *op, Cell *c, const char *only) {
         if (c->doc->status.state != CELL_STATE_READY)
-                return operation_fail(op, BUS_ERROR_CELL_NOT_RUNNING, "cell %s is %s: there is nothing to signal",
-                                      c->name, enum_to_string(&cell_state_enum, c->doc->status.state));
+                return operation_fail(op, BUS_ERROR_CELL_NOT_RUNNING, "cell %s is %s: there is nothing to %s", c->name,
+                                      enum_to_string(&cell_state_enum, c->doc->status.state),
+                                      (op->flags >> CELL_VERB_SHIFT) == CELL_VERB_PAUSE  ? "pause" :
+                                      (op->flags >> CELL_VERB_SHIFT) == CELL_VERB_RESUME ? "resume" :
+                                                                                           "signal");
         if (op->flags & FLAG_DRY_RUN)
                 return 0;
         Step *s = cell_add_step(op, step_signal, c, operation_new_group(op), CELL_VERB_SIGNAL);
@@ -1876,7 +1907,7 @@ int cell_plan_verb(Operation *op) {
         if (!c)
                 return operation_fail(op, BUS_ERROR_NO_SUCH_CELL, "cell \"%s\" does not exist in stack %s/%s/%s", op->cell,
                                       op->realm, op->space, op->stack);
-        if (verb == CELL_VERB_SIGNAL)
+        if (verb == CELL_VERB_SIGNAL || verb == CELL_VERB_PAUSE || verb == CELL_VERB_RESUME)
                 return cell_plan_signal(op, c, NULL);
         if (op->flags & FLAG_DRY_RUN)
                 return 0;
@@ -2117,7 +2148,8 @@ static bool cell_reconcile_containers(Cell *c) {
         bool drift = false;
         for (size_t i = 0; i < c->doc->status.n_containers; i++) {
                 ContainerStatus *st = &c->doc->status.containers[i];
-                if (st->state != CONTAINER_STATE_READY || container_leaf_busy(c, st->name))
+                if ((st->state != CONTAINER_STATE_READY && st->state != CONTAINER_STATE_PAUSED) ||
+                    container_leaf_busy(c, st->name))
                         continue;
                 _cleanup_free_ char *cid = NULL;
                 _cleanup_(containerd_process_freep) ContainerdProcess *p = NULL;

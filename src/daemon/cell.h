@@ -43,6 +43,8 @@ typedef enum CellVerb {
         CELL_VERB_DELETE,
         CELL_VERB_PURGE,     /* as DELETE with FORCE, best effort, reports what it removed */
         CELL_VERB_SIGNAL,    /* a signal to the running tasks (op->signal); nothing else */
+        CELL_VERB_PAUSE,     /* the running tasks frozen: containers Paused */
+        CELL_VERB_RESUME,    /* the paused tasks thawed: containers Ready */
         CELL_VERB_REAP,      /* internal: the scope stopped behind our back; take the rest down */
         CELL_VERB_RECOVER,   /* internal: clear what a broken start left (any address too), then start again */
         CELL_VERB_ADOPT,     /* internal: the start pass of cell_reconcile_start() */
@@ -114,7 +116,7 @@ int container_method_list(sd_bus_message *msg, void *userdata, sd_bus_error *err
 int container_method_get(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int container_method_verb(sd_bus_message *msg, void *userdata, sd_bus_error *error);
 int container_method_signal(sd_bus_message *msg, void *userdata, sd_bus_error *error);
-/* Signal of a cell (only NULL) or of one container: the signal to each running task. */
+/* Signal (also Pause, Resume: op's verb) of a cell (only NULL) or of one container. */
 int cell_plan_signal(Operation *op, Cell *c, const char *only);
 
 #define CELL_MANAGER_METHODS                                                                                          \
@@ -134,6 +136,10 @@ int cell_plan_signal(Operation *op, Cell *c, const char *only);
                                 SD_BUS_NO_RESULT, cell_method_verb, SD_BUS_VTABLE_UNPRIVILEGED),                       \
         SD_BUS_METHOD_WITH_ARGS("PurgeCell", SD_BUS_ARGS("s", realm, "s", space, "s", stack, "s", cell, "t", flags),  \
                                 SD_BUS_RESULT("as", removed), cell_method_verb, SD_BUS_VTABLE_UNPRIVILEGED),           \
+        SD_BUS_METHOD_WITH_ARGS("PauseCell", SD_BUS_ARGS("s", realm, "s", space, "s", stack, "s", cell, "t", flags),  \
+                                SD_BUS_NO_RESULT, cell_method_verb, SD_BUS_VTABLE_UNPRIVILEGED),                       \
+        SD_BUS_METHOD_WITH_ARGS("ResumeCell", SD_BUS_ARGS("s", realm, "s", space, "s", stack, "s", cell, "t", flags), \
+                                SD_BUS_NO_RESULT, cell_method_verb, SD_BUS_VTABLE_UNPRIVILEGED),                       \
         SD_BUS_METHOD_WITH_ARGS("SignalCell",                                                                          \
                                 SD_BUS_ARGS("s", realm, "s", space, "s", stack, "s", cell, "i", signal, "t", flags),   \
                                 SD_BUS_NO_RESULT, cell_method_signal, SD_BUS_VTABLE_UNPRIVILEGED),                     \
@@ -155,6 +161,10 @@ int cell_plan_signal(Operation *op, Cell *c, const char *only);
         SD_BUS_METHOD_WITH_ARGS("DeleteContainer", CONTAINER_ARGS("t", flags), SD_BUS_NO_RESULT,                       \
                                 container_method_verb, SD_BUS_VTABLE_UNPRIVILEGED),                                    \
         SD_BUS_METHOD_WITH_ARGS("PurgeContainer", CONTAINER_ARGS("t", flags), SD_BUS_RESULT("as", removed),            \
+                                container_method_verb, SD_BUS_VTABLE_UNPRIVILEGED),                                    \
+        SD_BUS_METHOD_WITH_ARGS("PauseContainer", CONTAINER_ARGS("t", flags), SD_BUS_NO_RESULT, container_method_verb, \
+                                SD_BUS_VTABLE_UNPRIVILEGED),                                                           \
+        SD_BUS_METHOD_WITH_ARGS("ResumeContainer", CONTAINER_ARGS("t", flags), SD_BUS_NO_RESULT,                       \
                                 container_method_verb, SD_BUS_VTABLE_UNPRIVILEGED),                                    \
         SD_BUS_METHOD_WITH_ARGS("SignalContainer", CONTAINER_ARGS("i", signal, "t", flags), SD_BUS_NO_RESULT,          \
                                 container_method_signal, SD_BUS_VTABLE_UNPRIVILEGED)

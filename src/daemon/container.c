@@ -163,7 +163,7 @@ int container_plan_verb(Operation *op) {
                 return operation_fail(op, BUS_ERROR_ROOT_CONTAINER,
                                       "container \"%s\" is the root container of cell %s: delete the cell instead",
                                       op->container, op->cell);
-        if (verb == CELL_VERB_SIGNAL)
+        if (verb == CELL_VERB_SIGNAL || verb == CELL_VERB_PAUSE || verb == CELL_VERB_RESUME)
                 return cell_plan_signal(op, c, op->container);
         bool running = c->doc->status.state == CELL_STATE_READY && cell_anchor_alive(c->anchor);
         if (verb == CELL_VERB_START && !running)
@@ -178,6 +178,9 @@ int container_plan_verb(Operation *op) {
                 const ContainerStatus *st = cell_container_status_find(c, op->container);
                 if (st && st->state == CONTAINER_STATE_READY)
                         return 0; /* it runs */
+                if (st && st->state == CONTAINER_STATE_PAUSED)
+                        return operation_fail(op, SD_BUS_ERROR_FAILED, "container \"%s\" is paused: resume it",
+                                              op->container);
                 ok = add_container_step(op, step_container_start, c, op->container, g, verb);
                 break;
         }

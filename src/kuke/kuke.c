@@ -17,6 +17,8 @@ static const Verb *const verbs[] = {
         &verb_start,
         &verb_stop,
         &verb_kill,
+        &verb_pause,
+        &verb_resume,
         &verb_run,
         &verb_logs,
         &verb_image,
@@ -233,6 +235,15 @@ int call_resource_verb(const char *verb, const ResourceRef *ref, int signal, uin
                 return error_bus(&e, r, ref);
         printf("%s \"%s\" %s\n", resource_type_to_kind_string(ref->type), resource_ref_name(ref), done);
         return 0;
+}
+
+int run_runnable_verb(const char *verb, int argc, char *argv[], void (*help)(FILE *f), const char *member,
+                      const char *done) {
+        ResourceRef ref;
+        int r = parse_verb_args(verb, argc, argv, NULL, NULL, NULL, NULL, help, RESOURCE_TYPES_RUNNABLE, &ref);
+        if (r != 0)
+                return r == 2 ? 0 : 1;
+        return call_resource_verb(member, &ref, 0, 0, done);
 }
 
 int apply_one(BusClient *c, const char *yaml, const ResourceRef *ref, char **ret_outcome, char **ret_message) {

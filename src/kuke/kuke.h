@@ -22,7 +22,8 @@ typedef struct Verb {
 } Verb;
 
 extern const Verb verb_apply, verb_autocomplete, verb_create, verb_delete, verb_get, verb_image, verb_init, verb_kill,
-        verb_logs, verb_purge, verb_run, verb_start, verb_stop, verb_version;
+        verb_logs, verb_pause, verb_purge, verb_resume, verb_run, verb_start, verb_stop,
+        verb_version;
 
 /* kuke get images (verb-image.c): the images of 'realm' as a table (digests cut unless
  * 'full'), or their references with OUTPUT_NAME. Connects itself; returns 0 or 1. */
@@ -131,6 +132,11 @@ int parse_resource_args(const char *verb, int argc, char *argv[], const ParentAr
  * 'signal' > 0 …), then "<Kind> \"<name>\" <done>" on stdout. Connects itself; prints errors.
  * Returns 0 or 1. */
 int call_resource_verb(const char *verb, const ResourceRef *ref, int signal, uint64_t flags, const char *done);
+
+/* The whole of start, stop, pause and resume: arguments (a cell or a container), then
+ * <member><Kind>(…, 0) and "<Kind> \"<name>\" <done>". Returns the exit status. */
+int run_runnable_verb(const char *verb, int argc, char *argv[], void (*help)(FILE *f), const char *member,
+                      const char *done);
 
 /* Apply of a one-document manifest: its outcome (created, configured, unchanged, failed) and
  * message. Returns 0, or 1 with the error printed. */

@@ -18,11 +18,7 @@ static void help(FILE *f) {
 }
 
 static int run(int argc, char *argv[]) {
-        ResourceRef ref;
-        int r = parse_verb_args("start", argc, argv, NULL, NULL, NULL, NULL, help, RESOURCE_TYPES_RUNNABLE, &ref);
-        if (r != 0)
-                return r == 2 ? 0 : 1;
-        return call_resource_verb("Start", &ref, 0, 0, "started");
+        return run_runnable_verb("start", argc, argv, help, "Start", "started");
 }
 
 const Verb verb_start = {

@@ -19,11 +19,7 @@ static void help(FILE *f) {
 }
 
 static int run(int argc, char *argv[]) {
-        ResourceRef ref;
-        int r = parse_verb_args("stop", argc, argv, NULL, NULL, NULL, NULL, help, RESOURCE_TYPES_RUNNABLE, &ref);
-        if (r != 0)
-                return r == 2 ? 0 : 1;
-        return call_resource_verb("Stop", &ref, 0, 0, "stopped");
+        return run_runnable_verb("stop", argc, argv, help, "Stop", "stopped");
 }
 
 const Verb verb_stop = {
