@@ -407,26 +407,54 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
         return -ENOENT;
 }
 
+/* The verbs of the Cell and Container objects (one handler for both: the object's cell is
+ * the userdata, a container's name comes from the path). */
+static int container_of_path(Manager *m, const char *path, Cell **ret_cell, char **ret_name);
+
+static int object_verb(sd_bus_message *msg, Cell *c, int32_t signal, uint64_t flags, sd_bus_error *error) {
+        _cleanup_free_ char *name = NULL;
+        Cell *found;
+        const char *path = sd_bus_message_get_path(msg);
+        if (!streq(path, c->path) && container_of_path(c->manager, path, &found, &name) <= 0)
+                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_CONTAINER, "no container at %s", path);
+        return dispatch_signal(msg, c->manager, signal ? CELL_VERB_SIGNAL : verb_of(sd_bus_message_get_member(msg)),
+                               c->realm, c->space, c->stack, c->name, name, flags, signal, error);
+}
+
 static int method_object_verb(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Cell *c = userdata;
         uint64_t flags;
         int r = sd_bus_message_read(msg, "t", &flags);
         if (r < 0)
                 return r;
-        return dispatch(msg, c->manager, verb_of(sd_bus_message_get_member(msg)), c->realm, c->space, c->stack, c->name,
-                        NULL, flags, error);
+        return object_verb(msg, userdata, 0, flags, error);
 }
 
 static int method_object_signal(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Cell *c = userdata;
         uint64_t flags;
         int32_t signal;
         int r = sd_bus_message_read(msg, "it", &signal, &flags);
         if (r < 0 || (r = check_signal(signal, error)) < 0)
                 return r;
-        return dispatch_signal(msg, c->manager, CELL_VERB_SIGNAL, c->realm, c->space, c->stack, c->name, NULL, flags,
-                               signal, error);
+        return object_verb(msg, userdata, signal, flags, error);
 }
+
+#define OBJECT_VERB_METHODS                                                                                            \
+        SD_BUS_METHOD_WITH_ARGS("Start", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_object_verb,                \
+                                SD_BUS_VTABLE_UNPRIVILEGED),                                                           \
+        SD_BUS_METHOD_WITH_ARGS("Stop", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_object_verb,                 \
+                                SD_BUS_VTABLE_UNPRIVILEGED),                                                           \
+        SD_BUS_METHOD_WITH_ARGS("Kill", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_object_verb,                 \
+                                SD_BUS_VTABLE_UNPRIVILEGED),                                                           \
+        SD_BUS_METHOD_WITH_ARGS("Delete", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_object_verb,               \
+                                SD_BUS_VTABLE_UNPRIVILEGED),                                                           \
+        SD_BUS_METHOD_WITH_ARGS("Purge", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("as", removed), method_object_verb,    \
+                                SD_BUS_VTABLE_UNPRIVILEGED),                                                           \
+        SD_BUS_METHOD_WITH_ARGS("Signal", SD_BUS_ARGS("i", signal, "t", flags), SD_BUS_NO_RESULT,                      \
+                                method_object_signal, SD_BUS_VTABLE_UNPRIVILEGED),                                     \
+        SD_BUS_METHOD_WITH_ARGS("Pause", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_object_verb,                \
+                                SD_BUS_VTABLE_UNPRIVILEGED),                                                           \
+        SD_BUS_METHOD_WITH_ARGS("Resume", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_object_verb,               \
+                                SD_BUS_VTABLE_UNPRIVILEGED)
 
 static const sd_bus_vtable cell_vtable[] = {
         SD_BUS_VTABLE_START(0),
@@ -440,22 +468,7 @@ static const sd_bus_vtable cell_vtable[] = {
         SD_BUS_PROPERTY("IP", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Reason", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Message", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_METHOD_WITH_ARGS("Start", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_object_verb,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Stop", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_object_verb,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Kill", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_object_verb,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Delete", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_object_verb,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Purge", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("as", removed), method_object_verb,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Signal", SD_BUS_ARGS("i", signal, "t", flags), SD_BUS_NO_RESULT, method_object_signal,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Pause", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_object_verb,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Resume", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_object_verb,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
+        OBJECT_VERB_METHODS,
         SD_BUS_VTABLE_END,
 };
 
@@ -532,35 +545,6 @@ static int container_property_get(sd_bus *bus, const char *path, const char *int
         return -ENOENT;
 }
 
-static int method_container_object_verb(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Cell *c = userdata, *found;
-        _cleanup_free_ char *name = NULL;
-        uint64_t flags;
-        int r = sd_bus_message_read(msg, "t", &flags);
-        if (r < 0)
-                return r;
-        if (container_of_path(c->manager, sd_bus_message_get_path(msg), &found, &name) <= 0)
-                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_CONTAINER, "no container at %s",
-                                         sd_bus_message_get_path(msg));
-        return dispatch(msg, c->manager, verb_of(sd_bus_message_get_member(msg)), c->realm, c->space, c->stack, c->name,
-                        name, flags, error);
-}
-
-static int method_container_object_signal(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Cell *c = userdata, *found;
-        _cleanup_free_ char *name = NULL;
-        uint64_t flags;
-        int32_t signal;
-        int r = sd_bus_message_read(msg, "it", &signal, &flags);
-        if (r < 0 || (r = check_signal(signal, error)) < 0)
-                return r;
-        if (container_of_path(c->manager, sd_bus_message_get_path(msg), &found, &name) <= 0)
-                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_CONTAINER, "no container at %s",
-                                         sd_bus_message_get_path(msg));
-        return dispatch_signal(msg, c->manager, CELL_VERB_SIGNAL, c->realm, c->space, c->stack, c->name, name, flags,
-                               signal, error);
-}
-
 static const sd_bus_vtable container_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Name", "s", container_property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -578,22 +562,7 @@ static const sd_bus_vtable container_vtable[] = {
         SD_BUS_PROPERTY("FinishedAt", "t", container_property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Reason", "s", container_property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Message", "s", container_property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_METHOD_WITH_ARGS("Start", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_container_object_verb,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Stop", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_container_object_verb,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Kill", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_container_object_verb,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Delete", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_container_object_verb,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Purge", SD_BUS_ARGS("t", flags), SD_BUS_RESULT("as", removed),
-                                method_container_object_verb, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Signal", SD_BUS_ARGS("i", signal, "t", flags), SD_BUS_NO_RESULT,
-                                method_container_object_signal, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Pause", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_container_object_verb,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Resume", SD_BUS_ARGS("t", flags), SD_BUS_NO_RESULT, method_container_object_verb,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
+        OBJECT_VERB_METHODS,
         SD_BUS_VTABLE_END,
 };
 
