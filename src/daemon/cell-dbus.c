@@ -14,6 +14,7 @@
 #include "auth.h"
 #include "bus-error.h"
 #include "cell.h"
+#include "cell-internal.h"
 #include "name.h"
 #include "object-path.h"
 #include "strv.h"
@@ -508,10 +509,7 @@ static int container_property_get(sd_bus *bus, const char *path, const char *int
         if (container_of_path(c->manager, path, &found, &name) <= 0)
                 return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_CONTAINER, "no container at %s", path);
         const ContainerSpec *spec = cell_container_spec(c, name);
-        const ContainerStatus *st = NULL;
-        for (size_t i = 0; i < c->doc->status.n_containers; i++)
-                if (streq_ptr(c->doc->status.containers[i].name, name))
-                        st = &c->doc->status.containers[i];
+        const ContainerStatus *st = cell_container_status_find(c, name);
         if (streq(property, "Name"))
                 return sd_bus_message_append(reply, "s", name);
         if (streq(property, "Realm"))
